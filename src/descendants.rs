@@ -1,0 +1,238 @@
+//! Finding and signalling the processes pidone is responsible for, and nothing else.
+//!
+//! As PID 1 of a namespace that is every other process in it, and `kill(-1, …)` reaches
+//! them all. Anywhere else `kill(-1, …)` would reach every process of the host that pidone
+//! may signal, so pidone signals only the child's process group and its own children
+//! (processes re-parented to it as a subreaper), one by one.
+
+use std::fs;
+
+use log::debug;
+
+/// The fields of `/proc/PID/stat` pidone needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stat {
+    pub pid: libc::pid_t,
+    pub state: u8,
+    pub ppid: libc::pid_t,
+    pub pgrp: libc::pid_t,
+}
+
+/// Parses a `/proc/PID/stat` line. The command name sits in parentheses and may itself
+/// contain spaces and parentheses, so fields are counted from the last `)`.
+pub fn parse_stat(line: &str) -> Option<Stat> {
+    let (pid, rest) = line.split_once(" (")?;
+    let after_name = &rest[rest.rfind(") ")? + 2..];
+    let mut fields = after_name.split(' ');
+    let state = *fields.next()?.as_bytes().first()?;
+    let ppid = fields.next()?.parse().ok()?;
+    let pgrp = fields.next()?.parse().ok()?;
+    Some(Stat {
+        pid: pid.parse().ok()?,
+        state,
+        ppid,
+        pgrp,
+    })
+}
+
+/// Who pidone answers for.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    /// pidone's own pid.
+    pub me: libc::pid_t,
+    /// The main child's process group (its pid, as it leads its own session).
+    pub group: libc::pid_t,
+}
+
+impl Scope {
+    /// pidone is the init of its PID namespace.
+    pub fn is_init(&self) -> bool {
+        self.me == 1
+    }
+
+    /// Whether a live process is one pidone may signal. Zombies are dead already: they are
+    /// reaped, not signalled.
+    pub fn covers(&self, stat: &Stat) -> bool {
+        if stat.pid == self.me || stat.state == b'Z' || stat.state == b'X' {
+            return false;
+        }
+        self.is_init() || stat.ppid == self.me || stat.pgrp == self.group
+    }
+}
+
+/// The processes of `scope` alive now, or `None` when /proc cannot be read.
+fn scan(scope: &Scope) -> Option<Vec<Stat>> {
+    let entries = fs::read_dir("/proc").ok()?;
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        // A process may exit between readdir and read: skip it.
+        let Ok(line) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        if let Some(stat) = parse_stat(&line).filter(|stat| scope.covers(stat)) {
+            found.push(stat);
+        }
+    }
+    found.sort_by_key(|stat| stat.pid);
+    Some(found)
+}
+
+fn send(target: libc::pid_t, signal: i32) {
+    // SAFETY: kill has no memory effects; callers never pass -1 unless pidone is PID 1.
+    if unsafe { libc::kill(target, signal) } != 0 {
+        debug!(
+            "kill({target}, {signal}): {}",
+            std::io::Error::last_os_error()
+        );
+    }
+}
+
+/// Signals descendants so that each gets a given signal once, however many sweeps it takes
+/// for re-parented stragglers to show up.
+#[derive(Debug)]
+pub struct Sweeper {
+    scope: Scope,
+    signal: i32,
+    /// Pids already sent `signal`; none is reaped yet, so none can have been reused.
+    sent: Vec<libc::pid_t>,
+    broadcast_done: bool,
+}
+
+impl Sweeper {
+    pub fn new(scope: Scope) -> Self {
+        Sweeper {
+            scope,
+            signal: 0,
+            sent: Vec::new(),
+            broadcast_done: false,
+        }
+    }
+
+    /// A reaped pid may be reused by an unrelated process: forget it.
+    pub fn forget(&mut self, pid: libc::pid_t) {
+        self.sent.retain(|&p| p != pid);
+    }
+
+    /// Sends `signal` to every descendant that has not had it from a sweep yet. Returns the
+    /// pids newly signalled, for the log, or `None` when /proc cannot list them.
+    pub fn sweep(&mut self, signal: i32) -> Option<Vec<libc::pid_t>> {
+        if signal != self.signal {
+            self.signal = signal;
+            self.sent.clear();
+            self.broadcast_done = false;
+        }
+        let alive = scan(&self.scope);
+        let mut reached = Vec::new();
+        if !self.broadcast_done {
+            self.broadcast_done = true;
+            if self.scope.is_init() {
+                send(-1, signal);
+            } else {
+                send(-self.scope.group, signal);
+            }
+            // Everything the broadcast reached counts as sent.
+            for stat in alive.iter().flatten() {
+                if self.scope.is_init() || stat.pgrp == self.scope.group {
+                    self.sent.push(stat.pid);
+                    reached.push(stat.pid);
+                }
+            }
+        }
+        for stat in alive.iter().flatten() {
+            if !self.sent.contains(&stat.pid) {
+                send(stat.pid, signal);
+                self.sent.push(stat.pid);
+                reached.push(stat.pid);
+            }
+        }
+        reached.sort_unstable();
+        alive.map(|_| reached)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_plain_stat_lines() {
+        let stat = parse_stat("42 (sleep) S 1 42 42 0 -1 4194560 100 0").unwrap();
+        assert_eq!(
+            stat,
+            Stat {
+                pid: 42,
+                state: b'S',
+                ppid: 1,
+                pgrp: 42
+            }
+        );
+    }
+
+    #[test]
+    fn parses_names_with_spaces_and_parentheses() {
+        let stat = parse_stat("7 (a) b (c) Z 3 5 5 0").unwrap();
+        assert_eq!(
+            stat,
+            Stat {
+                pid: 7,
+                state: b'Z',
+                ppid: 3,
+                pgrp: 5
+            }
+        );
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert_eq!(parse_stat(""), None);
+        assert_eq!(parse_stat("x (y) S 1 2"), None);
+        assert_eq!(parse_stat("1 (y) S"), None);
+    }
+
+    fn stat(pid: i32, state: u8, ppid: i32, pgrp: i32) -> Stat {
+        Stat {
+            pid,
+            state,
+            ppid,
+            pgrp,
+        }
+    }
+
+    #[test]
+    fn as_init_everything_else_is_covered() {
+        let scope = Scope { me: 1, group: 2 };
+        assert!(scope.covers(&stat(9, b'S', 5, 9)));
+        assert!(!scope.covers(&stat(1, b'S', 0, 1)), "not itself");
+        assert!(!scope.covers(&stat(9, b'Z', 1, 9)), "not zombies");
+    }
+
+    #[test]
+    fn elsewhere_only_children_and_the_childs_group() {
+        let scope = Scope {
+            me: 100,
+            group: 101,
+        };
+        assert!(scope.covers(&stat(101, b'S', 100, 101)), "the child");
+        assert!(scope.covers(&stat(150, b'S', 120, 101)), "its group");
+        assert!(
+            scope.covers(&stat(160, b'S', 100, 160)),
+            "a re-parented daemon"
+        );
+        assert!(
+            !scope.covers(&stat(170, b'S', 160, 170)),
+            "not reachable yet"
+        );
+        assert!(
+            !scope.covers(&stat(50, b'S', 1, 50)),
+            "an unrelated process"
+        );
+        assert!(!scope.covers(&stat(99, b'S', 1, 99)), "pidone's parent");
+    }
+}

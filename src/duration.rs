@@ -1,0 +1,164 @@
+//! Durations as users write them: `1500ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Longer than any orchestrator waits; also keeps every deadline far from `Instant` overflow.
+pub const MAX: Duration = Duration::from_secs(365 * 24 * 3600);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DurationError {
+    Empty,
+    Negative,
+    Malformed,
+    UnknownUnit(String),
+    TooLarge,
+}
+
+impl fmt::Display for DurationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DurationError::Empty => f.write_str("empty duration"),
+            DurationError::Negative => f.write_str("durations cannot be negative"),
+            DurationError::Malformed => f.write_str(
+                "expected a number with an optional unit ms, s, m or h (e.g. 1500ms, 5s, 2.5)",
+            ),
+            DurationError::UnknownUnit(unit) => {
+                write!(f, "unknown unit '{unit}' (use ms, s, m or h)")
+            }
+            DurationError::TooLarge => f.write_str("longer than 365 days"),
+        }
+    }
+}
+
+/// Parses a duration. Fractions are exact to the nanosecond: no floating point.
+pub fn parse(text: &str) -> Result<Duration, DurationError> {
+    if text.is_empty() {
+        return Err(DurationError::Empty);
+    }
+    if text.starts_with('-') {
+        return Err(DurationError::Negative);
+    }
+    let number_len = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(number_len);
+    let unit_nanos: u128 = match unit {
+        "ms" => 1_000_000,
+        "" | "s" => 1_000_000_000,
+        "m" => 60 * 1_000_000_000,
+        "h" => 3600 * 1_000_000_000,
+        _ if number.is_empty() => return Err(DurationError::Malformed),
+        other => return Err(DurationError::UnknownUnit(other.to_string())),
+    };
+    let (whole, fraction) = match number.split_once('.') {
+        Some((whole, fraction)) => (whole, fraction),
+        None => (number, ""),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        return Err(DurationError::Malformed);
+    }
+    // Digits beyond the nanosecond cannot change the result; dropping them keeps the
+    // arithmetic within u128 however long the input is.
+    let fraction = &fraction[..fraction.len().min(12)];
+    let whole_value: u128 = if whole.is_empty() {
+        0
+    } else if whole.len() > 20 {
+        return Err(DurationError::TooLarge);
+    } else {
+        whole.parse().map_err(|_| DurationError::Malformed)?
+    };
+    let fraction_value: u128 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| DurationError::Malformed)?
+    };
+    let nanos =
+        whole_value * unit_nanos + fraction_value * unit_nanos / 10u128.pow(fraction.len() as u32);
+    if nanos > MAX.as_nanos() {
+        return Err(DurationError::TooLarge);
+    }
+    Ok(Duration::from_nanos(nanos as u64))
+}
+
+/// Formats a duration the way [`parse`] reads it back, for log lines.
+pub fn display(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    if millis % 1000 == 0 {
+        format!("{}s", millis / 1000)
+    } else {
+        format!("{millis}ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(parse("1500ms"), Ok(ms(1500)));
+        assert_eq!(parse("5s"), Ok(ms(5000)));
+        assert_eq!(parse("2m"), Ok(ms(120_000)));
+        assert_eq!(parse("1h"), Ok(ms(3_600_000)));
+    }
+
+    #[test]
+    fn bare_numbers_are_seconds() {
+        assert_eq!(parse("10"), Ok(ms(10_000)));
+        assert_eq!(parse("2.5"), Ok(ms(2500)));
+        assert_eq!(parse("0"), Ok(Duration::ZERO));
+        assert_eq!(parse(".5"), Ok(ms(500)));
+        assert_eq!(parse("3."), Ok(ms(3000)));
+    }
+
+    #[test]
+    fn fractions_are_exact() {
+        assert_eq!(parse("0.1"), Ok(ms(100)));
+        assert_eq!(parse("1.5ms"), Ok(Duration::from_micros(1500)));
+        assert_eq!(parse("0.000000001"), Ok(Duration::from_nanos(1)));
+        assert_eq!(parse("0.0000000019"), Ok(Duration::from_nanos(1)));
+        assert_eq!(parse("1.25m"), Ok(ms(75_000)));
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        assert_eq!(parse(""), Err(DurationError::Empty));
+        assert_eq!(parse("-1"), Err(DurationError::Negative));
+        assert_eq!(parse("-5s"), Err(DurationError::Negative));
+        assert_eq!(parse("5x"), Err(DurationError::UnknownUnit("x".into())));
+        assert_eq!(parse("5 s"), Err(DurationError::UnknownUnit(" s".into())));
+        assert_eq!(parse("s"), Err(DurationError::Malformed));
+        assert_eq!(parse("."), Err(DurationError::Malformed));
+        assert_eq!(parse("1.2.3"), Err(DurationError::Malformed));
+        assert_eq!(parse("+5"), Err(DurationError::Malformed));
+        assert_eq!(parse("five"), Err(DurationError::Malformed));
+        assert_eq!(parse("1e3"), Err(DurationError::UnknownUnit("e3".into())));
+        assert_eq!(parse("inf"), Err(DurationError::Malformed));
+        assert_eq!(parse(" 5"), Err(DurationError::Malformed));
+    }
+
+    #[test]
+    fn rejects_absurd_lengths() {
+        assert_eq!(parse("366d"), Err(DurationError::UnknownUnit("d".into())));
+        assert_eq!(parse("8785h"), Err(DurationError::TooLarge));
+        assert_eq!(
+            parse("99999999999999999999999999"),
+            Err(DurationError::TooLarge)
+        );
+        assert_eq!(parse("8760h"), Ok(MAX));
+        assert!(parse(&format!("1.{}", "9".repeat(5000))).is_ok());
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for text in ["30s", "1500ms", "0s", "120s"] {
+            assert_eq!(display(parse(text).unwrap()), text);
+        }
+    }
+}

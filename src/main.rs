@@ -1,0 +1,21 @@
+//! The entry point. pidone defines the C `main` itself instead of Rust's: the Rust runtime's
+//! start-up sets SIGPIPE to ignored before `main` runs, and an ignored disposition survives
+//! exec — the application would inherit it. This way pidone hands on the dispositions it
+//! was given, and starts with fewer system calls.
+
+#![no_main]
+
+use std::ffi::{CStr, OsStr};
+use std::os::unix::ffi::OsStrExt;
+
+/// # Safety
+/// Called by the C runtime with the process's argument vector.
+#[unsafe(no_mangle)]
+pub extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
+    let argv = (0..argc.max(0) as usize)
+        // SAFETY: the C runtime passes argc valid, NUL-terminated strings.
+        .map(|i| unsafe { CStr::from_ptr(*argv.add(i)) })
+        .map(|arg| OsStr::from_bytes(arg.to_bytes()).to_owned())
+        .collect();
+    libc::c_int::from(pidone::run(argv))
+}

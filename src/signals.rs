@@ -1,0 +1,256 @@
+//! Which signals pidone takes over, their names, and the signal state it hands back to
+//! the child.
+
+use std::io;
+use std::mem::MaybeUninit;
+use std::time::Duration;
+
+/// The signals that start the grace clock.
+pub fn is_shutdown(signal: i32) -> bool {
+    signal == libc::SIGTERM || signal == libc::SIGINT
+}
+
+/// Every signal pidone waits for: all that can be caught, standard and real-time.
+/// SIGKILL and SIGSTOP cannot be caught by any process.
+pub fn handled() -> impl Iterator<Item = i32> {
+    (1..32)
+        .filter(|&signal| signal != libc::SIGKILL && signal != libc::SIGSTOP)
+        .chain(libc::SIGRTMIN()..=libc::SIGRTMAX())
+}
+
+/// `SIGTERM`, `SIGRTMIN+3`, or the number for a signal without a name.
+pub fn name(signal: i32) -> String {
+    if let Some(name) = signal_hook::low_level::signal_name(signal) {
+        return name.to_string();
+    }
+    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    if signal == min {
+        "SIGRTMIN".to_string()
+    } else if signal > min && signal <= max {
+        format!("SIGRTMIN+{}", signal - min)
+    } else {
+        format!("signal {signal}")
+    }
+}
+
+/// A set of signals, built before anything is forked.
+#[derive(Clone, Copy)]
+pub struct SignalSet(libc::sigset_t);
+
+impl SignalSet {
+    pub fn empty() -> Self {
+        let mut set = MaybeUninit::uninit();
+        // SAFETY: sigemptyset initialises the set it is given.
+        unsafe { libc::sigemptyset(set.as_mut_ptr()) };
+        SignalSet(unsafe { set.assume_init() })
+    }
+
+    pub fn of(signals: impl IntoIterator<Item = i32>) -> Self {
+        let mut set = Self::empty();
+        for signal in signals {
+            set.insert(signal);
+        }
+        set
+    }
+
+    pub fn insert(&mut self, signal: i32) {
+        // SAFETY: the set is initialised; an invalid number only makes the call fail.
+        unsafe { libc::sigaddset(&mut self.0, signal) };
+    }
+
+    pub fn remove(&mut self, signal: i32) {
+        // SAFETY: as for insert.
+        unsafe { libc::sigdelset(&mut self.0, signal) };
+    }
+
+    pub fn contains(&self, signal: i32) -> bool {
+        // SAFETY: as for insert.
+        unsafe { libc::sigismember(&self.0, signal) == 1 }
+    }
+}
+
+/// What pidone changed about signal handling, so the child can be given back exactly the
+/// state pidone itself started with.
+pub struct Inherited {
+    mask: libc::sigset_t,
+    sigchld: Option<libc::sigaction>,
+}
+
+/// Blocks every handled signal, so none is lost or acted on by default before the
+/// supervision loop waits for it, and makes sure child exits can be waited for.
+///
+/// Called first thing: a signal that arrives at any later moment stays pending until
+/// the loop takes it.
+pub fn take_over(handled: &SignalSet) -> io::Result<Inherited> {
+    let mut mask = MaybeUninit::uninit();
+    // SAFETY: both sets are valid; the old mask is written before it is read.
+    if unsafe { libc::sigprocmask(libc::SIG_BLOCK, &handled.0, mask.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mask = unsafe { mask.assume_init() };
+
+    // An ignored SIGCHLD (or SA_NOCLDWAIT) makes the kernel discard exit statuses: pidone
+    // could then neither report the child's exit code nor know when it died.
+    let mut current = MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: querying with a null new action only writes the current one.
+    if unsafe { libc::sigaction(libc::SIGCHLD, std::ptr::null(), current.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let current = unsafe { current.assume_init() };
+    let discards_statuses =
+        current.sa_sigaction == libc::SIG_IGN || current.sa_flags & libc::SA_NOCLDWAIT != 0;
+    let sigchld = if discards_statuses {
+        // SAFETY: a zeroed sigaction is SIG_DFL with no flags and an empty mask.
+        let default: libc::sigaction = unsafe { std::mem::zeroed() };
+        if unsafe { libc::sigaction(libc::SIGCHLD, &default, std::ptr::null_mut()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Some(current)
+    } else {
+        None
+    };
+    Ok(Inherited { mask, sigchld })
+}
+
+impl Inherited {
+    /// Puts back the dispositions and the mask pidone inherited. Runs in the forked child
+    /// before exec: only async-signal-safe calls, no allocation.
+    ///
+    /// # Safety
+    /// Call only in a freshly forked child about to exec.
+    pub unsafe fn restore_in_child(&self) {
+        unsafe {
+            if let Some(sigchld) = &self.sigchld {
+                libc::sigaction(libc::SIGCHLD, sigchld, std::ptr::null_mut());
+            }
+            // Last: from here on a signal acts on the child as it would without pidone.
+            libc::sigprocmask(libc::SIG_SETMASK, &self.mask, std::ptr::null_mut());
+        }
+    }
+}
+
+/// A signal taken from the pending set: its number and who sent it.
+#[derive(Debug, Clone, Copy)]
+pub struct Received {
+    pub signal: i32,
+    pub sender: libc::pid_t,
+    pub code: i32,
+}
+
+impl Received {
+    /// The kernel raises some signals against the process that caused them (SIGPIPE on a
+    /// write to a closed stderr): those concern pidone, not the application.
+    pub fn raised_by(&self, pid: libc::pid_t) -> bool {
+        self.code == libc::SI_USER && self.sender == pid
+    }
+}
+
+/// Takes one pending signal of `set`, sleeping up to `timeout` (forever if `None`) for one
+/// to arrive. `None` when the time ran out.
+pub fn wait(set: &SignalSet, timeout: Option<Duration>) -> io::Result<Option<Received>> {
+    let mut info = MaybeUninit::<libc::siginfo_t>::zeroed();
+    let timespec = timeout.map(|t| libc::timespec {
+        tv_sec: t.as_secs().min(i64::MAX as u64) as libc::time_t,
+        tv_nsec: t.subsec_nanos() as libc::c_long,
+    });
+    let timespec_ptr = timespec
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const _);
+    loop {
+        // SAFETY: the set and timespec outlive the call; info is written on success.
+        let signal = unsafe { libc::sigtimedwait(&set.0, info.as_mut_ptr(), timespec_ptr) };
+        if signal > 0 {
+            let info = unsafe { info.assume_init() };
+            // SAFETY: si_pid is meaningful for every signal a process can send; for
+            // kernel-generated ones it is whatever the kernel filled in, which is only
+            // compared, never used to signal.
+            let sender = unsafe { info.si_pid() };
+            return Ok(Some(Received {
+                signal,
+                sender,
+                code: info.si_code,
+            }));
+        }
+        match io::Error::last_os_error().raw_os_error() {
+            Some(libc::EAGAIN) => return Ok(None),
+            Some(libc::EINTR) => continue,
+            _ => return Err(io::Error::last_os_error()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shutdown_signals() {
+        assert!(is_shutdown(libc::SIGTERM));
+        assert!(is_shutdown(libc::SIGINT));
+        for signal in [
+            libc::SIGHUP,
+            libc::SIGQUIT,
+            libc::SIGUSR1,
+            libc::SIGCHLD,
+            libc::SIGWINCH,
+        ] {
+            assert!(!is_shutdown(signal), "{}", name(signal));
+        }
+    }
+
+    #[test]
+    fn handles_everything_catchable() {
+        let handled: Vec<i32> = handled().collect();
+        assert!(!handled.contains(&libc::SIGKILL));
+        assert!(!handled.contains(&libc::SIGSTOP));
+        for signal in [
+            libc::SIGTERM,
+            libc::SIGINT,
+            libc::SIGHUP,
+            libc::SIGCHLD,
+            libc::SIGSEGV,
+            libc::SIGTSTP,
+        ] {
+            assert!(handled.contains(&signal), "{}", name(signal));
+        }
+        assert!(handled.contains(&libc::SIGRTMIN()) && handled.contains(&libc::SIGRTMAX()));
+        assert_eq!(
+            handled.len(),
+            29 + (libc::SIGRTMAX() - libc::SIGRTMIN() + 1) as usize
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(name(libc::SIGTERM), "SIGTERM");
+        assert_eq!(name(libc::SIGWINCH), "SIGWINCH");
+        assert_eq!(name(libc::SIGRTMIN()), "SIGRTMIN");
+        assert_eq!(name(libc::SIGRTMIN() + 3), "SIGRTMIN+3");
+        assert_eq!(name(200), "signal 200");
+    }
+
+    #[test]
+    fn sets() {
+        let mut set = SignalSet::of([libc::SIGTERM, libc::SIGHUP]);
+        assert!(set.contains(libc::SIGTERM) && set.contains(libc::SIGHUP));
+        assert!(!set.contains(libc::SIGINT));
+        set.remove(libc::SIGTERM);
+        assert!(!set.contains(libc::SIGTERM));
+    }
+
+    #[test]
+    fn self_raised_signals_are_recognised() {
+        let own = Received {
+            signal: libc::SIGPIPE,
+            sender: 7,
+            code: libc::SI_USER,
+        };
+        assert!(own.raised_by(7));
+        assert!(!own.raised_by(8));
+        let queued = Received {
+            code: libc::SI_QUEUE,
+            ..own
+        };
+        assert!(!queued.raised_by(7));
+    }
+}

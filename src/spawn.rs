@@ -1,0 +1,337 @@
+//! Starting the child: everything exec needs is built before fork, because between fork
+//! and exec only async-signal-safe calls are allowed — no allocation, no locks.
+
+use std::ffi::{CStr, CString, OsStr, OsString};
+use std::fmt;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+
+use crate::exit;
+use crate::signals::Inherited;
+
+/// Used when the environment has no PATH, as Docker's default image environment.
+const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+unsafe extern "C" {
+    static environ: *const *const libc::c_char;
+}
+
+/// argv, envp and the paths to try, ready for execve.
+pub struct ExecPlan {
+    program: OsString,
+    candidates: Vec<CString>,
+    _args: Vec<CString>,
+    argv: Vec<*const libc::c_char>,
+    envp: Vec<*const libc::c_char>,
+}
+
+/// Why the child could not be started.
+#[derive(Debug)]
+pub enum SpawnError {
+    /// An argument held a NUL byte, which no exec can carry.
+    Nul(OsString),
+    /// pidone could not create the pipe or fork.
+    System(&'static str, io::Error),
+    /// exec failed in the child; `path` is the file it tried last.
+    Exec {
+        program: OsString,
+        path: OsString,
+        error: io::Error,
+        interpreter_missing: bool,
+    },
+}
+
+impl SpawnError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            SpawnError::Nul(_) => exit::USAGE,
+            SpawnError::System(..) => exit::FAILURE,
+            SpawnError::Exec {
+                error,
+                interpreter_missing,
+                ..
+            } => not_found_or_not_executable(error.raw_os_error(), *interpreter_missing),
+        }
+    }
+}
+
+/// 127 when there is nothing to run, 126 when there is a file that cannot be run — the
+/// split shells and Docker make. A script whose `#!` interpreter is missing fails with
+/// ENOENT, but the script itself was found.
+pub fn not_found_or_not_executable(errno: Option<i32>, interpreter_missing: bool) -> u8 {
+    match errno {
+        Some(libc::ENOENT) | Some(libc::ENOTDIR) if !interpreter_missing => exit::NOT_FOUND,
+        _ => exit::NOT_EXECUTABLE,
+    }
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpawnError::Nul(arg) => write!(f, "argument {:?} contains a NUL byte", arg),
+            SpawnError::System(what, error) => write!(f, "cannot {what}: {error}"),
+            SpawnError::Exec {
+                program,
+                path,
+                error,
+                interpreter_missing,
+            } => {
+                let program = program.to_string_lossy();
+                if *interpreter_missing {
+                    write!(
+                        f,
+                        "cannot execute '{program}': its interpreter was not found ({error})"
+                    )
+                } else if error.raw_os_error() == Some(libc::ENOENT) {
+                    write!(f, "command '{program}' not found: {error}")
+                } else if program.as_ref() as &str == path.to_string_lossy() {
+                    write!(f, "cannot execute '{program}': {error}")
+                } else {
+                    write!(
+                        f,
+                        "cannot execute '{program}' ({}): {error}",
+                        path.to_string_lossy()
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// The files execvp would try for `program`, in order: the program itself when it names
+/// a path, else each PATH directory joined with it (an empty entry is the current one).
+pub fn candidates(program: &[u8], path_var: Option<&[u8]>) -> Vec<Vec<u8>> {
+    if program.contains(&b'/') || program.is_empty() {
+        return vec![program.to_vec()];
+    }
+    path_var
+        .unwrap_or(DEFAULT_PATH)
+        .split(|&b| b == b':')
+        .map(|dir| {
+            if dir.is_empty() {
+                program.to_vec()
+            } else {
+                let mut full = dir.to_vec();
+                if !dir.ends_with(b"/") {
+                    full.push(b'/');
+                }
+                full.extend_from_slice(program);
+                full
+            }
+        })
+        .collect()
+}
+
+impl ExecPlan {
+    /// Prepares `command` to run with pidone's own environment, byte for byte.
+    pub fn new(command: &[OsString]) -> Result<Self, SpawnError> {
+        let to_c =
+            |arg: &OsStr| CString::new(arg.as_bytes()).map_err(|_| SpawnError::Nul(arg.to_owned()));
+        let args = command
+            .iter()
+            .map(|arg| to_c(arg))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut argv: Vec<*const libc::c_char> = args.iter().map(|arg| arg.as_ptr()).collect();
+        argv.push(std::ptr::null());
+
+        // The environment is passed on as it is, entries pidone cannot parse included.
+        let mut envp = Vec::new();
+        let mut path_var = None;
+        // SAFETY: environ is a null-terminated array of C strings that pidone never modifies.
+        unsafe {
+            let mut entry = environ;
+            while !entry.is_null() && !(*entry).is_null() {
+                let bytes = CStr::from_ptr(*entry).to_bytes();
+                if let Some(value) = bytes.strip_prefix(b"PATH=") {
+                    path_var = Some(value);
+                }
+                envp.push(*entry);
+                entry = entry.add(1);
+            }
+        }
+        envp.push(std::ptr::null());
+
+        let program = command.first().map(|p| p.as_bytes()).unwrap_or_default();
+        let candidates = candidates(program, path_var)
+            .into_iter()
+            .map(|path| CString::new(path).map_err(|_| SpawnError::Nul(command[0].clone())))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        Ok(ExecPlan {
+            program: command[0].clone(),
+            candidates,
+            _args: args,
+            argv,
+            envp,
+        })
+    }
+}
+
+/// A started child: its pid, which is also its process group and session.
+#[derive(Debug, Clone, Copy)]
+pub struct Child {
+    pub pid: libc::pid_t,
+}
+
+/// Moves a descriptor out of 0..=2: if pidone was started with stdio closed, the pipe
+/// would otherwise land there and become the child's stdin, stdout or stderr.
+fn above_stdio(fd: OwnedFd) -> io::Result<OwnedFd> {
+    if fd.as_raw_fd() > 2 {
+        return Ok(fd);
+    }
+    // SAFETY: fcntl duplicates a valid descriptor; the new one is owned here.
+    let moved = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
+    if moved < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(unsafe { OwnedFd::from_raw_fd(moved) })
+}
+
+/// Forks and execs the plan. Returns once exec has succeeded, or with the reason it failed,
+/// which the child reports through a close-on-exec pipe: EOF means exec happened.
+pub fn spawn(plan: &ExecPlan, inherited: &Inherited) -> Result<Child, SpawnError> {
+    let (read_end, write_end) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| SpawnError::System("create a pipe", e.into()))?;
+    let read_end = above_stdio(read_end).map_err(|e| SpawnError::System("create a pipe", e))?;
+    let write_end = above_stdio(write_end).map_err(|e| SpawnError::System("create a pipe", e))?;
+
+    // SAFETY: the child runs only async-signal-safe code and then execs or exits.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(SpawnError::System("fork", io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        // SAFETY: this is the freshly forked child.
+        unsafe { exec_child(plan, inherited, write_end.as_raw_fd()) }
+    }
+    drop(write_end);
+
+    let mut report = [0u8; 8];
+    let mut filled = 0;
+    while filled < report.len() {
+        // SAFETY: reading into the unfilled tail of a local buffer.
+        let n = unsafe {
+            libc::read(
+                read_end.as_raw_fd(),
+                report[filled..].as_mut_ptr().cast(),
+                report.len() - filled,
+            )
+        };
+        match n {
+            0 => break,
+            n if n > 0 => filled += n as usize,
+            _ if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => continue,
+            _ => {
+                return Err(SpawnError::System(
+                    "read the exec status",
+                    io::Error::last_os_error(),
+                ));
+            }
+        }
+    }
+    if filled < report.len() {
+        return Ok(Child { pid });
+    }
+
+    // exec failed: the child exits at once; collect it so it leaves no zombie.
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    let errno = i32::from_ne_bytes([report[0], report[1], report[2], report[3]]);
+    let index = u32::from_ne_bytes([report[4], report[5], report[6], report[7]]) as usize;
+    let path = plan
+        .candidates
+        .get(index)
+        .map(|p| p.as_bytes())
+        .unwrap_or_default();
+    let path = OsStr::from_bytes(path).to_owned();
+    // ENOENT from a file that exists means the `#!` interpreter is what is missing.
+    let interpreter_missing = errno == libc::ENOENT && std::fs::metadata(&path).is_ok();
+    Err(SpawnError::Exec {
+        program: plan.program.clone(),
+        path,
+        error: io::Error::from_raw_os_error(errno),
+        interpreter_missing,
+    })
+}
+
+/// The child's side: new session, pidone's signal changes undone, exec along the PATH
+/// like execvp. Nothing here allocates.
+unsafe fn exec_child(plan: &ExecPlan, inherited: &Inherited, report_fd: RawFd) -> ! {
+    unsafe {
+        // Its own session and process group: signals for the group reach the application
+        // and everything it starts, and nothing of pidone's.
+        libc::setsid();
+        inherited.restore_in_child();
+
+        // execvp's rules: a missing file or directory moves on to the next PATH entry; so
+        // does EACCES, but it is what gets reported if nothing else is found.
+        let mut reported = (libc::ENOENT, 0u32);
+        let mut denied = None;
+        for (index, path) in plan.candidates.iter().enumerate() {
+            libc::execve(path.as_ptr(), plan.argv.as_ptr(), plan.envp.as_ptr());
+            let errno = *libc::__errno_location();
+            reported = (errno, index as u32);
+            match errno {
+                libc::ENOENT | libc::ENOTDIR => continue,
+                libc::EACCES => {
+                    denied.get_or_insert(reported);
+                    continue;
+                }
+                _ => break,
+            }
+        }
+        if reported.0 == libc::ENOENT || reported.0 == libc::ENOTDIR {
+            reported = denied.unwrap_or(reported);
+        }
+        let mut report = [0u8; 8];
+        report[..4].copy_from_slice(&reported.0.to_ne_bytes());
+        report[4..].copy_from_slice(&reported.1.to_ne_bytes());
+        libc::write(report_fd, report.as_ptr().cast(), report.len());
+        libc::_exit(exit::NOT_FOUND as i32);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_not_searched() {
+        assert_eq!(
+            candidates(b"/bin/sh", Some(b"/x")),
+            vec![b"/bin/sh".to_vec()]
+        );
+        assert_eq!(candidates(b"./run", Some(b"/x")), vec![b"./run".to_vec()]);
+    }
+
+    #[test]
+    fn path_entries_in_order() {
+        assert_eq!(
+            candidates(b"app", Some(b"/a:/b/:")),
+            vec![b"/a/app".to_vec(), b"/b/app".to_vec(), b"app".to_vec()]
+        );
+    }
+
+    #[test]
+    fn default_path_without_one() {
+        let all = candidates(b"app", None);
+        assert_eq!(all.first().unwrap(), b"/usr/local/sbin/app");
+        assert_eq!(all.last().unwrap(), b"/bin/app");
+    }
+
+    #[test]
+    fn empty_program_is_tried_as_is() {
+        assert_eq!(candidates(b"", Some(b"/a")), vec![Vec::<u8>::new()]);
+    }
+
+    #[test]
+    fn exit_codes_for_exec_errors() {
+        assert_eq!(not_found_or_not_executable(Some(libc::ENOENT), false), 127);
+        assert_eq!(not_found_or_not_executable(Some(libc::ENOTDIR), false), 127);
+        assert_eq!(not_found_or_not_executable(Some(libc::ENOENT), true), 126);
+        assert_eq!(not_found_or_not_executable(Some(libc::EACCES), false), 126);
+        assert_eq!(not_found_or_not_executable(Some(libc::ENOEXEC), false), 126);
+    }
+}

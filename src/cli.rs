@@ -46,10 +46,12 @@ fn command() -> Command {
         .disable_help_flag(true)
         .disable_version_flag(true)
         .arg(
+            // Taken as a value so `-t -3s` is reported as a negative duration.
             Arg::new("grace")
                 .short('t')
                 .long("grace")
-                .value_name("DURATION"),
+                .value_name("DURATION")
+                .allow_hyphen_values(true),
         )
         .arg(
             Arg::new("single-child")

@@ -138,10 +138,11 @@ pub struct Received {
 }
 
 impl Received {
-    /// The kernel raises some signals against the process that caused them (SIGPIPE on a
-    /// write to a closed stderr): those concern pidone, not the application.
-    pub fn raised_by(&self, pid: libc::pid_t) -> bool {
-        self.code == libc::SI_USER && self.sender == pid
+    /// A SIGPIPE that pidone's own write to a closed stderr made the kernel raise against
+    /// it concerns pidone, not the application. (The kernel reports it as sent by pidone
+    /// itself, the same as `kill(getpid(), SIGPIPE)`.)
+    pub fn is_own_sigpipe(&self, own_pid: libc::pid_t) -> bool {
+        self.signal == libc::SIGPIPE && self.code == libc::SI_USER && self.sender == own_pid
     }
 }
 
@@ -239,18 +240,28 @@ mod tests {
     }
 
     #[test]
-    fn self_raised_signals_are_recognised() {
+    fn own_sigpipe_is_recognised() {
         let own = Received {
             signal: libc::SIGPIPE,
             sender: 7,
             code: libc::SI_USER,
         };
-        assert!(own.raised_by(7));
-        assert!(!own.raised_by(8));
-        let queued = Received {
-            code: libc::SI_QUEUE,
-            ..own
-        };
-        assert!(!queued.raised_by(7));
+        assert!(own.is_own_sigpipe(7));
+        assert!(!own.is_own_sigpipe(8), "sent by someone else");
+        assert!(
+            !Received {
+                code: libc::SI_QUEUE,
+                ..own
+            }
+            .is_own_sigpipe(7)
+        );
+        assert!(
+            !Received {
+                signal: libc::SIGUSR1,
+                ..own
+            }
+            .is_own_sigpipe(7),
+            "only SIGPIPE"
+        );
     }
 }

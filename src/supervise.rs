@@ -140,11 +140,8 @@ pub fn supervise(child: Child, handled: &SignalSet, config: &Config) -> u8 {
         for received in &batch {
             if received.signal == libc::SIGCHLD {
                 children_exited = true;
-            } else if received.raised_by(me) {
-                debug!(
-                    "not forwarding {}: raised by pidone itself",
-                    signals::name(received.signal)
-                );
+            } else if received.is_own_sigpipe(me) {
+                debug!("not forwarding SIGPIPE: raised by pidone's own write to a closed pipe");
             } else {
                 if lifecycle.on_signal(received.signal, now) {
                     info!(

@@ -12,7 +12,7 @@
 //!                      what follows it is data, not steps
 //! print-env VAR        print "NAME: env VAR=HEX" or "NAME: env VAR unset"
 //! print-sigstate       print "NAME: sigblk HEX sigign HEX" from /proc/self/status
-//! on SIG record        during `wait`, print "NAME: got SIGxxx" and go on
+//! on SIG record        block SIG now; during `wait`, print "NAME: got SIGxxx" and go on
 //! on SIG exit N        during `wait`, print it and exit with N
 //! on SIG flush FILE    during `wait`, print it, write "flushed" to FILE, print "NAME: flushed", exit 0
 //! record-all           `on SIG record` for every catchable signal
@@ -26,6 +26,8 @@
 //! await-adoption       wait until this process's parent has died and it was re-parented
 //! wait-children        reap this process's own children until none is left
 //! count-zombies        print "NAME: zombies N" from a /proc scan
+//! pend SIG             block SIG and send it to this process: it stays pending, across exec
+//! exec PROGRAM ARG…    replace this process; what follows is PROGRAM's command line
 //! ```
 //! Signals are named `TERM`, `SIGTERM`, `15` or `RTMIN+2`.
 
@@ -135,6 +137,12 @@ fn sigset(signals: impl IntoIterator<Item = i32>) -> libc::sigset_t {
         }
         set
     }
+}
+
+fn block_signals(signals: impl IntoIterator<Item = i32>) {
+    let set = sigset(signals);
+    // SAFETY: blocking a valid set.
+    unsafe { libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
 }
 
 fn fork() -> libc::pid_t {
@@ -255,12 +263,16 @@ impl Process {
                         other => die(&format!("unknown action {other}")),
                     };
                     self.rules.push((signal, action));
+                    // Blocked now, not at `wait`: a signal arriving between `ready` and
+                    // `wait` must be recorded, not kill the process by its default action.
+                    block_signals([signal]);
                 }
                 "record-all" => {
                     let all = (1..32)
                         .filter(|&s| s != libc::SIGKILL && s != libc::SIGSTOP)
                         .chain(libc::SIGRTMIN()..=libc::SIGRTMAX());
                     self.rules.extend(all.map(|s| (s, Action::Record)));
+                    block_signals(self.rules.iter().map(|(s, _)| *s));
                 }
                 "wait" => self.wait(),
                 "exit" => process::exit(take().parse().unwrap_or_else(|_| die("exit code"))),
@@ -337,6 +349,31 @@ impl Process {
                         .unwrap_or(0);
                     self.line(&format!("zombies {zombies}"));
                 }
+                "pend" => {
+                    let signal = signal_number(&take());
+                    block_signals([signal]);
+                    // SAFETY: signalling this very process.
+                    unsafe { libc::kill(libc::getpid(), signal) };
+                }
+                "exec" => {
+                    let args: Vec<std::ffi::CString> = steps
+                        .iter()
+                        .map(|a| {
+                            std::ffi::CString::new(a.as_bytes())
+                                .unwrap_or_else(|_| die("NUL in exec"))
+                        })
+                        .collect();
+                    let mut argv: Vec<*const libc::c_char> =
+                        args.iter().map(|a| a.as_ptr()).collect();
+                    argv.push(std::ptr::null());
+                    // SAFETY: argv is a null-terminated array of live C strings.
+                    unsafe { libc::execv(argv[0], argv.as_ptr()) };
+                    die(&format!(
+                        "exec {:?}: {}",
+                        steps,
+                        std::io::Error::last_os_error()
+                    ));
+                }
                 other => die(&format!("unknown step {other}")),
             }
         }
@@ -344,8 +381,6 @@ impl Process {
 
     fn wait(&self) -> ! {
         let set = sigset(self.rules.iter().map(|(s, _)| *s));
-        // SAFETY: blocking and waiting on a valid set.
-        unsafe { libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
         loop {
             let signal = unsafe { libc::sigwaitinfo(&set, std::ptr::null_mut()) };
             if signal <= 0 {

@@ -1,0 +1,359 @@
+//! Runs the real pidone binary — as PID 1 of a new PID namespace, or directly — with the
+//! test helper as its application, and observes it through the helper's stdout lines,
+//! pidone's stderr, its exit code and /proc.
+
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+pub const PIDONE: &str = env!("CARGO_BIN_EXE_pidone");
+
+/// Long enough for a loaded 2-core machine; tests end far sooner when all is well.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The helper binary, built once per test binary into its own target directory so the
+/// build never waits on the lock of the build that runs the tests.
+pub fn helper() -> &'static Path {
+    static HELPER: OnceLock<PathBuf> = OnceLock::new();
+    HELPER.get_or_init(|| {
+        let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helper");
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--quiet",
+                "--locked",
+                "-p",
+                "pidone-test-helper",
+                "--target-dir",
+            ])
+            .arg(&target_dir)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo to build the test helper");
+        assert!(status.success(), "building pidone-test-helper failed");
+        target_dir.join("debug/pidone-test-helper")
+    })
+}
+
+/// util-linux's unshare, by absolute path: tests give pidone PATHs of their own.
+fn unshare() -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join("unshare"))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/unshare"))
+}
+
+/// Whether this machine can give pidone a PID namespace. Under CI=true it must.
+pub fn namespaces_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        let works = Command::new(unshare())
+            .args(["--pid", "--fork", "--mount-proc", "true"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !works {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI=true but `unshare --pid --fork --mount-proc` fails: PID-1 tests cannot run"
+            );
+            eprintln!(
+                "skipping PID-1 tests: `unshare --pid --fork --mount-proc` fails (needs root)"
+            );
+        }
+        works
+    })
+}
+
+/// Skips the calling test when PID namespaces are unavailable (never under CI=true).
+#[macro_export]
+macro_rules! require_namespaces {
+    () => {
+        if !common::namespaces_available() {
+            return;
+        }
+    };
+}
+
+/// The helper's command line as pidone's COMMAND.
+pub fn app(steps: &str) -> Vec<OsString> {
+    std::iter::once(helper().as_os_str().to_owned())
+        .chain(steps.split_whitespace().map(OsString::from))
+        .collect()
+}
+
+pub struct Pidone {
+    args: Vec<OsString>,
+    env: Vec<(OsString, OsString)>,
+    pid1: bool,
+}
+
+impl Pidone {
+    pub fn new() -> Self {
+        Pidone {
+            args: Vec::new(),
+            env: Vec::new(),
+            pid1: true,
+        }
+    }
+
+    /// Runs pidone as an ordinary process of this machine instead of PID 1.
+    pub fn not_pid1(mut self) -> Self {
+        self.pid1 = false;
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// The command, before it starts, for tests that adjust it.
+    pub fn command(&self) -> Command {
+        let mut command = if self.pid1 {
+            let mut c = Command::new(unshare());
+            // --kill-child: if the test dies, pidone's namespace dies with it.
+            c.args(["--pid", "--fork", "--mount-proc", "--kill-child", PIDONE]);
+            c
+        } else {
+            Command::new(PIDONE)
+        };
+        command
+            .args(&self.args)
+            .env_remove("PIDONE_GRACE")
+            .env_remove("PIDONE_SINGLE_CHILD")
+            .env_remove("PIDONE_LOG")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    }
+
+    pub fn start(self) -> Running {
+        self.start_command(self.command())
+    }
+
+    pub fn start_command(&self, mut command: Command) -> Running {
+        let mut process = command.spawn().expect("start pidone");
+        let stdout = process.stdout.take().expect("stdout");
+        let mut stderr = process.stderr.take().expect("stderr");
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        Running {
+            process: Some(process),
+            pid1: self.pid1,
+            lines,
+            seen: Vec::new(),
+            stderr: Some(stderr),
+        }
+    }
+
+    /// Runs to completion.
+    pub fn run(self) -> Outcome {
+        self.start().finish()
+    }
+}
+
+pub struct Running {
+    process: Option<std::process::Child>,
+    pid1: bool,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: Vec<String>,
+    pub stderr: String,
+}
+
+impl Outcome {
+    pub fn stderr_lines(&self) -> Vec<&str> {
+        self.stderr.lines().collect()
+    }
+}
+
+impl Running {
+    /// Waits for the application to print a line starting with `needle`; returns it.
+    pub fn expect_line(&mut self, needle: &str) -> String {
+        if let Some(line) = self.seen.iter().find(|l| l.starts_with(needle)) {
+            return line.clone();
+        }
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.starts_with(needle) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("no line with {needle:?}; saw {:?}", self.seen)
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!(
+                        "stdout closed before a line with {needle:?}; saw {:?}",
+                        self.seen
+                    )
+                }
+            }
+        }
+    }
+
+    /// pidone's pid on this machine.
+    pub fn pid(&self) -> i32 {
+        let outer = self.process.as_ref().expect("still running").id() as i32;
+        if !self.pid1 {
+            return outer;
+        }
+        // unshare --fork runs pidone as its only child.
+        let children = std::fs::read_to_string(format!("/proc/{outer}/task/{outer}/children"))
+            .expect("read unshare's children");
+        children
+            .split_whitespace()
+            .next()
+            .expect("pidone is running")
+            .parse()
+            .unwrap()
+    }
+
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: kill has no memory effects.
+        let result = unsafe { libc::kill(self.pid(), signal) };
+        assert_eq!(
+            result,
+            0,
+            "kill pidone: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+
+    /// Waits for pidone to exit; kills it and fails the test if it does not in time.
+    pub fn finish(self) -> Outcome {
+        self.finish_within(PATIENCE).0
+    }
+
+    /// Waits for pidone to exit, and says when it did.
+    pub fn finish_within(mut self, patience: Duration) -> (Outcome, Instant) {
+        let mut process = self.process.take().expect("not finished yet");
+        let pid = process.id() as i32;
+        let (tx, exited) = channel();
+        std::thread::spawn(move || {
+            let status = process.wait();
+            let _ = tx.send((status, Instant::now()));
+        });
+        let (status, at) = match exited.recv_timeout(patience) {
+            Ok((status, at)) => (status.expect("wait for pidone"), at),
+            Err(_) => {
+                // SAFETY: kill has no memory effects; the process is not reaped yet.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                panic!(
+                    "pidone did not exit in {patience:?}; stdout so far {:?}",
+                    self.seen
+                );
+            }
+        };
+        self.seen.extend(self.lines.iter());
+        let stderr = self.stderr.take().unwrap().join().unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        let code = status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+        (
+            Outcome {
+                code,
+                stdout: std::mem::take(&mut self.seen),
+                stderr,
+            },
+            at,
+        )
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(process) = self.process.as_mut() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+}
+
+/// Fields of /proc/PID/stat: state, ppid, pgrp.
+pub fn stat(pid: i32) -> Option<(char, i32, i32)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &text[text.rfind(") ")? + 2..];
+    let mut fields = rest.split(' ');
+    let state = fields.next()?.chars().next()?;
+    Some((
+        state,
+        fields.next()?.parse().ok()?,
+        fields.next()?.parse().ok()?,
+    ))
+}
+
+/// Pids of this machine in the same PID namespace as `pid`, and their states.
+pub fn namespace_members(pid: i32) -> Vec<(i32, char)> {
+    let Ok(ns) = std::fs::read_link(format!("/proc/{pid}/ns/pid")) else {
+        return Vec::new();
+    };
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|p| std::fs::read_link(format!("/proc/{p}/ns/pid")).is_ok_and(|n| n == ns))
+        .filter_map(|p| Some((p, stat(p)?.0)))
+        .collect()
+}
+
+/// Polls a condition that no pipe or file can announce (the state of the process table).
+pub fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The "name: got SIGxxx" lines of one process, in order.
+pub fn signals_seen<'a>(lines: &'a [String], name: &str) -> Vec<&'a str> {
+    let prefix = format!("{name}: got ");
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix(prefix.as_str()))
+        .collect()
+}

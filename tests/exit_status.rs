@@ -1,0 +1,140 @@
+//! pidone exits with the main child's code, 128+N for death by signal N, and 127/126 with
+//! one honest line when the command cannot be executed — as PID 1 of a PID namespace.
+
+mod common;
+
+use common::{Pidone, app};
+
+fn exit_code_of(steps: &str) -> common::Outcome {
+    Pidone::new().args(app(steps)).run()
+}
+
+#[test]
+fn success_is_zero() {
+    require_namespaces!();
+    let outcome = exit_code_of("exit 0");
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert_eq!(outcome.stderr, "", "nothing to say at the default level");
+}
+
+#[test]
+fn the_childs_exit_code_passes_through() {
+    require_namespaces!();
+    assert_eq!(exit_code_of("exit 3").code, 3);
+    assert_eq!(exit_code_of("exit 255").code, 255);
+}
+
+#[test]
+fn a_segfault_is_139() {
+    require_namespaces!();
+    assert_eq!(exit_code_of("raise SEGV").code, 139);
+}
+
+#[test]
+fn death_by_sigkill_is_137() {
+    require_namespaces!();
+    assert_eq!(exit_code_of("raise KILL").code, 137);
+}
+
+#[test]
+fn death_by_a_real_time_signal_is_128_plus_n() {
+    require_namespaces!();
+    let outcome = exit_code_of("raise RTMIN+2");
+    assert_eq!(outcome.code, 128 + libc::SIGRTMIN() + 2);
+}
+
+#[test]
+fn a_missing_command_is_127_with_its_name() {
+    require_namespaces!();
+    let outcome = Pidone::new().args(["no-such-command-anywhere"]).run();
+    assert_eq!(outcome.code, 127);
+    let lines = outcome.stderr_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("pidone: "), "{lines:?}");
+    assert!(lines[0].contains("'no-such-command-anywhere'"), "{lines:?}");
+    assert!(lines[0].contains("No such file or directory"), "{lines:?}");
+}
+
+#[test]
+fn a_missing_path_is_127() {
+    require_namespaces!();
+    let outcome = Pidone::new().args(["/no/such/file"]).run();
+    assert_eq!(outcome.code, 127);
+    assert!(
+        outcome.stderr.contains("'/no/such/file'"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn a_file_without_execute_permission_is_126() {
+    require_namespaces!();
+    let dir = tempdir("noexec");
+    let file = dir.join("script");
+    std::fs::write(&file, "#!/bin/sh\nexit 0\n").unwrap();
+    let outcome = Pidone::new().args([&file]).run();
+    assert_eq!(outcome.code, 126);
+    let lines = outcome.stderr_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains(file.to_str().unwrap()), "{lines:?}");
+    assert!(lines[0].contains("Permission denied"), "{lines:?}");
+}
+
+#[test]
+fn a_directory_is_126() {
+    require_namespaces!();
+    let outcome = Pidone::new().args(["/"]).run();
+    assert_eq!(outcome.code, 126);
+    assert!(
+        outcome.stderr.contains("Permission denied"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn path_lookup_skips_entries_that_are_not_executable() {
+    require_namespaces!();
+    // Like execvp: a non-executable match early in PATH does not hide a later real one.
+    let dir = tempdir("pathlookup");
+    let (early, late) = (dir.join("early"), dir.join("late"));
+    std::fs::create_dir_all(&early).unwrap();
+    std::fs::create_dir_all(&late).unwrap();
+    std::fs::write(early.join("tool"), "not a program").unwrap();
+    std::os::unix::fs::symlink(common::helper(), late.join("tool")).unwrap();
+    let path = format!("{}:{}", early.display(), late.display());
+    let outcome = Pidone::new()
+        .env("PATH", path)
+        .args(["tool", "exit", "7"])
+        .run();
+    assert_eq!(outcome.code, 7, "{outcome:?}");
+}
+
+#[test]
+fn permission_denied_wins_over_not_found_in_path_lookup() {
+    require_namespaces!();
+    let dir = tempdir("denied");
+    std::fs::write(dir.join("tool"), "not a program").unwrap();
+    let outcome = Pidone::new()
+        .env("PATH", dir.as_os_str())
+        .args(["tool"])
+        .run();
+    assert_eq!(outcome.code, 126, "{outcome:?}");
+    assert!(
+        outcome.stderr.contains("Permission denied"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

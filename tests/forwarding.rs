@@ -1,0 +1,150 @@
+//! Signals reach the application: to its whole process group by default, to the child alone
+//! with --single-child; non-shutdown signals never start the grace clock; a signal sent
+//! before the child exists is delivered once it does.
+
+mod common;
+
+use common::{Pidone, app, helper, signals_seen};
+
+/// A child that records SIGTERM and stays, with a grandchild in its process group that
+/// does the same; SIGUSR1 ends both.
+const FAMILY: &str = "spawn { as grandchild on TERM record on USR1 exit 0 ready wait } \
+                      as child on TERM record on USR1 exit 0 ready wait";
+
+#[test]
+fn sigterm_reaches_the_whole_process_group() {
+    require_namespaces!();
+    let mut pidone = Pidone::new().args(app(FAMILY)).start();
+    pidone.expect_line("grandchild: ready");
+    pidone.expect_line("child: ready");
+    pidone.signal(libc::SIGTERM);
+    // Both see it while the child is still running: it came from forwarding, not the drain.
+    pidone.expect_line("grandchild: got SIGTERM");
+    pidone.expect_line("child: got SIGTERM");
+    pidone.signal(libc::SIGUSR1);
+    let outcome = pidone.finish();
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert_eq!(
+        signals_seen(&outcome.stdout, "grandchild"),
+        ["SIGTERM", "SIGUSR1"]
+    );
+}
+
+/// As FAMILY, but the grandchild exits on the drain's SIGTERM.
+const FAMILY_THAT_DRAINS: &str = "spawn { as grandchild on TERM exit 0 on USR1 record ready wait } \
+                                  as child on TERM record on USR1 exit 0 ready wait";
+
+#[test]
+fn single_child_forwards_to_the_child_alone() {
+    require_namespaces!();
+    let mut pidone = Pidone::new()
+        .args(["--single-child"])
+        .args(app(FAMILY_THAT_DRAINS))
+        .start();
+    pidone.expect_line("grandchild: ready");
+    pidone.expect_line("child: ready");
+    pidone.signal(libc::SIGTERM);
+    pidone.expect_line("child: got SIGTERM");
+    pidone.signal(libc::SIGUSR1);
+    let outcome = pidone.finish();
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    // The grandchild heard only the drain's SIGTERM, after the child had exited.
+    let lines = &outcome.stdout;
+    assert_eq!(signals_seen(lines, "grandchild"), ["SIGTERM"], "{lines:?}");
+    let child_done = lines
+        .iter()
+        .position(|l| l == "child: got SIGUSR1")
+        .unwrap();
+    let grandchild_term = lines
+        .iter()
+        .position(|l| l == "grandchild: got SIGTERM")
+        .unwrap();
+    assert!(grandchild_term > child_done, "{lines:?}");
+}
+
+#[test]
+fn single_child_from_the_environment() {
+    require_namespaces!();
+    let mut pidone = Pidone::new()
+        .env("PIDONE_SINGLE_CHILD", "1")
+        .args(app(FAMILY_THAT_DRAINS))
+        .start();
+    pidone.expect_line("grandchild: ready");
+    pidone.expect_line("child: ready");
+    pidone.signal(libc::SIGTERM);
+    pidone.expect_line("child: got SIGTERM");
+    pidone.signal(libc::SIGUSR1);
+    let outcome = pidone.finish();
+    assert_eq!(
+        signals_seen(&outcome.stdout, "grandchild"),
+        ["SIGTERM"],
+        "{:?}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn every_catchable_signal_is_forwarded_and_only_term_and_int_start_the_clock() {
+    require_namespaces!();
+    // With no grace at all, any signal that started the clock would get the child
+    // SIGKILLed at once, and it would never report the next one.
+    let mut pidone = Pidone::new()
+        .args(["--grace", "0"])
+        .args(app("record-all on USR2 exit 5 ready wait"))
+        .start();
+    pidone.expect_line("app: ready");
+    let others = [
+        libc::SIGHUP,
+        libc::SIGQUIT,
+        libc::SIGUSR1,
+        libc::SIGWINCH,
+        libc::SIGALRM,
+        libc::SIGCONT,
+        libc::SIGPIPE,
+        libc::SIGSEGV,
+        libc::SIGRTMIN(),
+        libc::SIGRTMAX(),
+    ];
+    for signal in others {
+        pidone.signal(signal);
+        let name = signal_name(signal);
+        pidone.expect_line(&format!("app: got {name}"));
+    }
+    pidone.signal(libc::SIGUSR2);
+    let outcome = pidone.finish();
+    assert_eq!(
+        outcome.code, 5,
+        "killed although no SIGTERM came: {outcome:?}"
+    );
+    assert!(
+        !outcome.stdout.iter().any(|l| l.contains("SIGCHLD")),
+        "SIGCHLD is pidone's own"
+    );
+}
+
+#[test]
+fn a_signal_before_the_child_exists_is_delivered_once_it_does() {
+    require_namespaces!();
+    // The helper, as PID 1 of the namespace, makes SIGUSR1 pending and execs pidone:
+    // pidone starts with the signal already waiting, before it has forked anything.
+    let mut command = Pidone::new().command();
+    let pidone_path = command.get_args().nth(4).unwrap().to_owned();
+    let mut args: Vec<std::ffi::OsString> =
+        command.get_args().take(4).map(|a| a.to_owned()).collect();
+    args.push(helper().into());
+    args.extend(["pend", "USR1", "exec"].map(Into::into));
+    args.push(pidone_path);
+    args.extend(app("on USR1 exit 9 wait"));
+    command = std::process::Command::new(command.get_program());
+    command
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let outcome = Pidone::new().start_command(command).finish();
+    assert_eq!(outcome.stdout, ["app: got SIGUSR1"]);
+    assert_eq!(outcome.code, 9);
+}
+
+fn signal_name(signal: i32) -> String {
+    pidone::signals::name(signal)
+}

@@ -305,11 +305,39 @@ impl Running {
 }
 
 impl Drop for Running {
+    /// A failed test leaves nothing running: as PID 1, killing unshare (--kill-child)
+    /// empties the namespace; otherwise every descendant of pidone is killed too.
     fn drop(&mut self) {
-        if let Some(process) = self.process.as_mut() {
-            let _ = process.kill();
-            let _ = process.wait();
+        let Some(process) = self.process.as_mut() else {
+            return;
+        };
+        let family = if self.pid1 { Vec::new() } else { descendants(process.id() as i32) };
+        let _ = process.kill();
+        for pid in family {
+            // SAFETY: kill has no memory effects.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
         }
+        let _ = process.wait();
+    }
+}
+
+/// The pids below `pid` in the process tree.
+fn descendants(pid: i32) -> Vec<i32> {
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    children
+        .split_whitespace()
+        .filter_map(|c| c.parse().ok())
+        .flat_map(|c| std::iter::once(c).chain(descendants(c)))
+        .collect()
+}
+
+/// A process the test started itself, killed when the test ends however it ends.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 

@@ -23,6 +23,8 @@
 //! orphan { … }         double-fork: the block runs in a grandchild whose parent has exited
 //! daemon { … }         like orphan, and the grandchild calls setsid first
 //! orphans N            create N orphans that exit at once; print "NAME: orphans N"
+//! orphan-burst N       create N orphans that all exit at the same instant, once every one
+//!                      exists; print "NAME: burst N"
 //! await-adoption       wait until this process's parent has died and it was re-parented
 //! wait-children        reap this process's own children until none is left
 //! count-zombies        print "NAME: zombies N" from a /proc scan
@@ -193,12 +195,10 @@ impl Process {
         say(&format!("{}: {text}", self.name));
     }
 
-    fn child(&self) -> Process {
-        Process {
-            name: self.name.clone(),
-            rules: Vec::new(),
-            parent_at_birth: unsafe { libc::getppid() },
-        }
+    /// The state a forked process starts with; `parent` is the forking process's pid, taken
+    /// before the fork (afterwards it may already have exited).
+    fn child(&self, parent: libc::pid_t) -> Process {
+        Process { name: self.name.clone(), rules: Vec::new(), parent_at_birth: parent }
     }
 
     fn run(&mut self, mut steps: &[String]) {
@@ -287,8 +287,9 @@ impl Process {
                 "spawn" => {
                     let (inner, rest) = block(steps);
                     steps = rest;
+                    let parent = unsafe { libc::getpid() };
                     if fork() == 0 {
-                        self.child().run(inner);
+                        self.child(parent).run(inner);
                         process::exit(0);
                     }
                 }
@@ -300,8 +301,9 @@ impl Process {
                         if step == "daemon" {
                             unsafe { libc::setsid() };
                         }
+                        let parent = unsafe { libc::getpid() };
                         if fork() == 0 {
-                            self.child().run(inner);
+                            self.child(parent).run(inner);
                             process::exit(0);
                         }
                         unsafe { libc::_exit(0) };
@@ -321,6 +323,33 @@ impl Process {
                         unsafe { libc::waitpid(intermediate, std::ptr::null_mut(), 0) };
                     }
                     self.line(&format!("orphans {count}"));
+                }
+                "orphan-burst" => {
+                    let count: usize = take().parse().unwrap_or_else(|_| die("orphan-burst count"));
+                    let mut gate = [0; 2];
+                    // SAFETY: a pipe whose write end every orphan waits to see closed.
+                    unsafe { libc::pipe(gate.as_mut_ptr()) };
+                    for _ in 0..count {
+                        let intermediate = fork();
+                        if intermediate == 0 {
+                            if fork() == 0 {
+                                let mut byte = 0u8;
+                                unsafe {
+                                    libc::close(gate[1]);
+                                    libc::read(gate[0], (&mut byte as *mut u8).cast(), 1);
+                                    libc::_exit(0);
+                                }
+                            }
+                            unsafe { libc::_exit(0) };
+                        }
+                        unsafe { libc::waitpid(intermediate, std::ptr::null_mut(), 0) };
+                    }
+                    // SAFETY: closing the last write end wakes every orphan at once.
+                    unsafe {
+                        libc::close(gate[1]);
+                        libc::close(gate[0]);
+                    }
+                    self.line(&format!("burst {count}"));
                 }
                 "await-adoption" => unsafe {
                     let set = sigset([libc::SIGUSR2]);

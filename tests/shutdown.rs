@@ -1,0 +1,99 @@
+//! SIGTERM/SIGINT start the grace clock; whatever is alive when it runs out gets SIGKILL,
+//! with a warning naming the pids; later shutdown signals do not restart the clock.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Pidone, app, signals_seen};
+
+/// Scheduling noise a loaded 2-core machine adds to a deadline; the benchmark measures it
+/// precisely.
+const TOLERANCE: Duration = Duration::from_millis(700);
+
+/// The application's pid inside the namespace, from a "NAME: pid P ..." line.
+fn pid_in(line: &str) -> i32 {
+    line.split_whitespace().nth(2).unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_child_ignoring_sigterm_is_killed_when_the_grace_runs_out() {
+    require_namespaces!();
+    let grace = Duration::from_millis(600);
+    let mut pidone = Pidone::new()
+        .args(["--grace", "600ms"])
+        .args(app("spawn { as worker print-pid on TERM record wait } as app print-pid on TERM record ready wait"))
+        .start();
+    let app_pid = pid_in(&pidone.expect_line("app: pid"));
+    let worker_pid = pid_in(&pidone.expect_line("worker: pid"));
+    pidone.expect_line("app: ready");
+    let sent = Instant::now();
+    pidone.signal(libc::SIGTERM);
+    let (outcome, exited) = pidone.finish_within(common::PATIENCE);
+    let took = exited - sent;
+
+    assert_eq!(outcome.code, 137, "{outcome:?}");
+    assert!(took >= grace, "killed after {took:?}, before the grace of {grace:?}");
+    assert!(took < grace + TOLERANCE, "killed after {took:?}, long past the grace of {grace:?}");
+    assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGTERM"]);
+    assert_eq!(signals_seen(&outcome.stdout, "worker"), ["SIGTERM"]);
+    let warning = outcome.stderr_lines().into_iter().find(|l| l.contains("SIGKILL")).expect("a warning");
+    assert!(warning.starts_with("pidone: warning: "), "{warning}");
+    assert!(warning.contains("600ms"), "{warning}");
+    for pid in [app_pid, worker_pid] {
+        assert!(warning.contains(&pid.to_string()), "{warning} does not name {pid}");
+    }
+}
+
+#[test]
+fn sigint_starts_the_clock_too() {
+    require_namespaces!();
+    let mut pidone = Pidone::new().args(["-t", "300ms"]).args(app("on INT record ready wait")).start();
+    pidone.expect_line("app: ready");
+    pidone.signal(libc::SIGINT);
+    let outcome = pidone.finish();
+    assert_eq!(outcome.code, 137);
+    assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGINT"]);
+}
+
+#[test]
+fn a_second_sigterm_is_forwarded_but_does_not_restart_the_clock() {
+    require_namespaces!();
+    let grace = Duration::from_secs(2);
+    let mut pidone = Pidone::new().env("PIDONE_GRACE", "2s").args(app("on TERM record ready wait")).start();
+    pidone.expect_line("app: ready");
+    let first = Instant::now();
+    pidone.signal(libc::SIGTERM);
+    pidone.expect_line("app: got SIGTERM");
+    // Part of the scenario, not synchronisation: the second SIGTERM comes late in the grace.
+    std::thread::sleep(Duration::from_millis(1200));
+    pidone.signal(libc::SIGTERM);
+    let (outcome, exited) = pidone.finish_within(common::PATIENCE);
+    assert_eq!(outcome.code, 137);
+    assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGTERM", "SIGTERM"]);
+    let took = exited - first;
+    assert!(took >= grace && took < grace + TOLERANCE, "killed {took:?} after the first SIGTERM");
+}
+
+#[test]
+fn a_child_that_stops_on_sigterm_ends_pidone_at_once_with_its_code() {
+    require_namespaces!();
+    let mut pidone = Pidone::new().args(app("on TERM exit 0 ready wait")).start();
+    pidone.expect_line("app: ready");
+    let sent = Instant::now();
+    pidone.signal(libc::SIGTERM);
+    let (outcome, exited) = pidone.finish_within(common::PATIENCE);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(exited - sent < TOLERANCE, "took {:?} with the default grace of 30s", exited - sent);
+    assert_eq!(outcome.stderr, "");
+}
+
+#[test]
+fn a_child_killed_by_the_forwarded_sigterm_gives_143() {
+    require_namespaces!();
+    let mut pidone = Pidone::new().args(app("ready spawn { as worker on TERM exit 0 ready wait } wait")).start();
+    pidone.expect_line("worker: ready");
+    pidone.signal(libc::SIGTERM);
+    let outcome = pidone.finish();
+    assert_eq!(outcome.code, 143, "{outcome:?}");
+}

@@ -8,8 +8,11 @@ use std::time::{Duration, Instant};
 use common::{Pidone, app, signals_seen};
 
 fn marker(name: &str) -> std::path::PathBuf {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("{name}-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     let _ = std::fs::remove_file(&path);
     path
 }
@@ -37,10 +40,17 @@ fn workers_flush_on_sigterm_after_the_main_child_exits() {
     assert_eq!(outcome.code, 4, "the main child's code: {outcome:?}");
     assert_eq!(std::fs::read_to_string(&in_group).unwrap(), "flushed\n");
     assert_eq!(std::fs::read_to_string(&daemonised).unwrap(), "flushed\n");
-    assert_eq!(signals_seen(&outcome.stdout, "worker"), ["SIGUSR1", "SIGTERM"]);
+    assert_eq!(
+        signals_seen(&outcome.stdout, "worker"),
+        ["SIGUSR1", "SIGTERM"]
+    );
     assert_eq!(signals_seen(&outcome.stdout, "daemon"), ["SIGTERM"]);
     assert!(outcome.stdout.contains(&"worker: flushed".to_string()));
-    assert!(outcome.stderr.contains("sending SIGTERM"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("sending SIGTERM"),
+        "{}",
+        outcome.stderr
+    );
     assert!(!outcome.stderr.contains("SIGKILL"), "{}", outcome.stderr);
 }
 
@@ -49,8 +59,17 @@ fn a_stubborn_worker_is_killed_after_the_grace() {
     require_namespaces!();
     let grace = Duration::from_millis(500);
     let steps = "spawn { as worker print-pid on USR1 record on TERM record ready wait } as app on USR1 exit 3 ready wait";
-    let mut pidone = Pidone::new().args(["--grace", "500ms"]).args(app(steps)).start();
-    let worker_pid: i32 = pidone.expect_line("worker: pid").split_whitespace().nth(2).unwrap().parse().unwrap();
+    let mut pidone = Pidone::new()
+        .args(["--grace", "500ms"])
+        .args(app(steps))
+        .start();
+    let worker_pid: i32 = pidone
+        .expect_line("worker: pid")
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
     pidone.expect_line("worker: ready");
     pidone.expect_line("app: ready");
     pidone.signal(libc::SIGUSR1);
@@ -58,11 +77,25 @@ fn a_stubborn_worker_is_killed_after_the_grace() {
     let drained = Instant::now();
     let (outcome, exited) = pidone.finish_within(common::PATIENCE);
 
-    assert_eq!(outcome.code, 3, "the main child's code, not the worker's 137: {outcome:?}");
-    assert!(exited - drained < grace + Duration::from_millis(700), "took {:?}", exited - drained);
-    let warning = outcome.stderr_lines().into_iter().find(|l| l.contains("SIGKILL")).expect("a warning");
+    assert_eq!(
+        outcome.code, 3,
+        "the main child's code, not the worker's 137: {outcome:?}"
+    );
+    assert!(
+        exited - drained < grace + Duration::from_millis(700),
+        "took {:?}",
+        exited - drained
+    );
+    let warning = outcome
+        .stderr_lines()
+        .into_iter()
+        .find(|l| l.contains("SIGKILL"))
+        .expect("a warning");
     assert!(warning.starts_with("pidone: warning: "), "{warning}");
-    assert!(warning.contains(&worker_pid.to_string()), "{warning} does not name {worker_pid}");
+    assert!(
+        warning.contains(&worker_pid.to_string()),
+        "{warning} does not name {worker_pid}"
+    );
 }
 
 #[test]
@@ -74,7 +107,10 @@ fn signals_still_reach_workers_during_the_drain() {
         "spawn {{ as worker on USR1 record on TERM record on USR2 flush {} ready wait }} as app on USR1 exit 0 ready wait",
         flushed.display()
     );
-    let mut pidone = Pidone::new().args(["--grace", "5s"]).args(app(&steps)).start();
+    let mut pidone = Pidone::new()
+        .args(["--grace", "5s"])
+        .args(app(&steps))
+        .start();
     pidone.expect_line("worker: ready");
     pidone.expect_line("app: ready");
     pidone.signal(libc::SIGUSR1);

@@ -11,18 +11,29 @@ use std::process::{Command, Stdio};
 use common::{Pidone, app, eventually, helper, namespace_members, signals_seen, stat};
 
 fn zombies_in_namespace_of(pid: i32) -> usize {
-    namespace_members(pid).into_iter().filter(|&(_, state)| state == 'Z').count()
+    namespace_members(pid)
+        .into_iter()
+        .filter(|&(_, state)| state == 'Z')
+        .count()
 }
 
 #[test]
 fn hundreds_of_orphans_leave_no_zombie() {
     require_namespaces!();
-    let mut pidone = Pidone::new().args(app("orphans 500 on TERM exit 0 ready wait")).start();
+    let mut pidone = Pidone::new()
+        .args(app("orphans 500 on TERM exit 0 ready wait"))
+        .start();
     pidone.expect_line("app: orphans 500");
     pidone.expect_line("app: ready");
     let pid = pidone.pid();
-    eventually("no zombie is left in pidone's namespace", || zombies_in_namespace_of(pid) == 0);
-    assert_eq!(namespace_members(pid).len(), 2, "pidone and the app, nothing else");
+    eventually("no zombie is left in pidone's namespace", || {
+        zombies_in_namespace_of(pid) == 0
+    });
+    assert_eq!(
+        namespace_members(pid).len(),
+        2,
+        "pidone and the app, nothing else"
+    );
     pidone.signal(libc::SIGTERM);
     let outcome = pidone.finish();
     assert_eq!(outcome.code, 0, "{outcome:?}");
@@ -32,7 +43,9 @@ fn hundreds_of_orphans_leave_no_zombie() {
 #[test]
 fn a_burst_of_thousands_exiting_at_once_is_reaped() {
     require_namespaces!();
-    let mut pidone = Pidone::new().args(app("orphan-burst 3000 on TERM exit 0 ready wait")).start();
+    let mut pidone = Pidone::new()
+        .args(app("orphan-burst 3000 on TERM exit 0 ready wait"))
+        .start();
     pidone.expect_line("app: burst 3000");
     pidone.expect_line("app: ready");
     let pid = pidone.pid();
@@ -57,7 +70,9 @@ fn bystander() -> (common::KillOnDrop, impl Iterator<Item = String>) {
         .process_group(0)
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(bystander.stdout.take().unwrap()).lines().map_while(Result::ok);
+    let mut lines = BufReader::new(bystander.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok);
     assert_eq!(lines.next().as_deref(), Some("bystander: ready"));
     (common::KillOnDrop(bystander), lines)
 }
@@ -70,12 +85,20 @@ fn not_pid_1_it_adopts_orphans_as_a_subreaper_and_signals_only_its_own() {
     let steps = "daemon { as daemon await-adoption print-pid on TERM record ready wait } \
                  spawn { as worker on TERM record ready wait } \
                  as app on TERM record ready wait";
-    let mut pidone = Pidone::new().not_pid1().args(["-v", "--grace", "300ms"]).args(app(steps)).start();
+    let mut pidone = Pidone::new()
+        .not_pid1()
+        .args(["-v", "--grace", "300ms"])
+        .args(app(steps))
+        .start();
     let pidone_pid = pidone.pid();
     let daemon = pidone.expect_line("daemon: pid");
     let fields: Vec<&str> = daemon.split_whitespace().collect();
-    let (daemon_pid, daemon_parent): (i32, i32) = (fields[2].parse().unwrap(), fields[4].parse().unwrap());
-    assert_eq!(daemon_parent, pidone_pid, "the orphan was re-parented to pidone");
+    let (daemon_pid, daemon_parent): (i32, i32) =
+        (fields[2].parse().unwrap(), fields[4].parse().unwrap());
+    assert_eq!(
+        daemon_parent, pidone_pid,
+        "the orphan was re-parented to pidone"
+    );
     pidone.expect_line("daemon: ready");
     pidone.expect_line("worker: ready");
     pidone.expect_line("app: ready");
@@ -86,7 +109,11 @@ fn not_pid_1_it_adopts_orphans_as_a_subreaper_and_signals_only_its_own() {
     assert!(outcome.stderr.contains("subreaper"), "{}", outcome.stderr);
     assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGTERM"]);
     assert_eq!(signals_seen(&outcome.stdout, "worker"), ["SIGTERM"]);
-    assert!(outcome.stderr.contains(&daemon_pid.to_string()), "the kill names the daemon: {}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains(&daemon_pid.to_string()),
+        "the kill names the daemon: {}",
+        outcome.stderr
+    );
     assert_eq!(stat(daemon_pid), None, "the daemon was killed and reaped");
 
     // The bystander heard nothing: the sentinel, sent last and delivered after any
@@ -94,13 +121,22 @@ fn not_pid_1_it_adopts_orphans_as_a_subreaper_and_signals_only_its_own() {
     let sentinel = libc::SIGRTMAX();
     // SAFETY: kill has no memory effects.
     assert_eq!(unsafe { libc::kill(bystander.0.id() as i32, sentinel) }, 0);
-    assert_eq!(bystander_lines.next().as_deref(), Some(format!("bystander: got {}", pidone::signals::name(sentinel)).as_str()));
-    assert!(bystander.0.try_wait().unwrap().is_none(), "the bystander is alive");
+    assert_eq!(
+        bystander_lines.next().as_deref(),
+        Some(format!("bystander: got {}", pidone::signals::name(sentinel)).as_str())
+    );
+    assert!(
+        bystander.0.try_wait().unwrap().is_none(),
+        "the bystander is alive"
+    );
 }
 
 #[test]
 fn not_pid_1_orphans_are_reaped_as_they_exit() {
-    let mut pidone = Pidone::new().not_pid1().args(app("orphans 200 on TERM exit 0 ready wait")).start();
+    let mut pidone = Pidone::new()
+        .not_pid1()
+        .args(app("orphans 200 on TERM exit 0 ready wait"))
+        .start();
     pidone.expect_line("app: orphans 200");
     pidone.expect_line("app: ready");
     let pid = pidone.pid();
@@ -113,7 +149,9 @@ fn not_pid_1_orphans_are_reaped_as_they_exit() {
             .filter(|&(state, ppid, _)| ppid == pid && state == 'Z')
             .count()
     };
-    eventually("pidone reaps its adopted orphans", || zombie_children() == 0);
+    eventually("pidone reaps its adopted orphans", || {
+        zombie_children() == 0
+    });
     pidone.signal(libc::SIGTERM);
     assert_eq!(pidone.finish().code, 0);
 }

@@ -33,22 +33,38 @@ fn a_child_ignoring_sigterm_is_killed_when_the_grace_runs_out() {
     let took = exited - sent;
 
     assert_eq!(outcome.code, 137, "{outcome:?}");
-    assert!(took >= grace, "killed after {took:?}, before the grace of {grace:?}");
-    assert!(took < grace + TOLERANCE, "killed after {took:?}, long past the grace of {grace:?}");
+    assert!(
+        took >= grace,
+        "killed after {took:?}, before the grace of {grace:?}"
+    );
+    assert!(
+        took < grace + TOLERANCE,
+        "killed after {took:?}, long past the grace of {grace:?}"
+    );
     assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGTERM"]);
     assert_eq!(signals_seen(&outcome.stdout, "worker"), ["SIGTERM"]);
-    let warning = outcome.stderr_lines().into_iter().find(|l| l.contains("SIGKILL")).expect("a warning");
+    let warning = outcome
+        .stderr_lines()
+        .into_iter()
+        .find(|l| l.contains("SIGKILL"))
+        .expect("a warning");
     assert!(warning.starts_with("pidone: warning: "), "{warning}");
     assert!(warning.contains("600ms"), "{warning}");
     for pid in [app_pid, worker_pid] {
-        assert!(warning.contains(&pid.to_string()), "{warning} does not name {pid}");
+        assert!(
+            warning.contains(&pid.to_string()),
+            "{warning} does not name {pid}"
+        );
     }
 }
 
 #[test]
 fn sigint_starts_the_clock_too() {
     require_namespaces!();
-    let mut pidone = Pidone::new().args(["-t", "300ms"]).args(app("on INT record ready wait")).start();
+    let mut pidone = Pidone::new()
+        .args(["-t", "300ms"])
+        .args(app("on INT record ready wait"))
+        .start();
     pidone.expect_line("app: ready");
     pidone.signal(libc::SIGINT);
     let outcome = pidone.finish();
@@ -60,7 +76,10 @@ fn sigint_starts_the_clock_too() {
 fn a_second_sigterm_is_forwarded_but_does_not_restart_the_clock() {
     require_namespaces!();
     let grace = Duration::from_secs(2);
-    let mut pidone = Pidone::new().env("PIDONE_GRACE", "2s").args(app("on TERM record ready wait")).start();
+    let mut pidone = Pidone::new()
+        .env("PIDONE_GRACE", "2s")
+        .args(app("on TERM record ready wait"))
+        .start();
     pidone.expect_line("app: ready");
     let first = Instant::now();
     pidone.signal(libc::SIGTERM);
@@ -72,7 +91,10 @@ fn a_second_sigterm_is_forwarded_but_does_not_restart_the_clock() {
     assert_eq!(outcome.code, 137);
     assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGTERM", "SIGTERM"]);
     let took = exited - first;
-    assert!(took >= grace && took < grace + TOLERANCE, "killed {took:?} after the first SIGTERM");
+    assert!(
+        took >= grace && took < grace + TOLERANCE,
+        "killed {took:?} after the first SIGTERM"
+    );
 }
 
 #[test]
@@ -84,14 +106,22 @@ fn a_child_that_stops_on_sigterm_ends_pidone_at_once_with_its_code() {
     pidone.signal(libc::SIGTERM);
     let (outcome, exited) = pidone.finish_within(common::PATIENCE);
     assert_eq!(outcome.code, 0, "{outcome:?}");
-    assert!(exited - sent < TOLERANCE, "took {:?} with the default grace of 30s", exited - sent);
+    assert!(
+        exited - sent < TOLERANCE,
+        "took {:?} with the default grace of 30s",
+        exited - sent
+    );
     assert_eq!(outcome.stderr, "");
 }
 
 #[test]
 fn a_child_killed_by_the_forwarded_sigterm_gives_143() {
     require_namespaces!();
-    let mut pidone = Pidone::new().args(app("ready spawn { as worker on TERM exit 0 ready wait } wait")).start();
+    let mut pidone = Pidone::new()
+        .args(app(
+            "ready spawn { as worker on TERM exit 0 ready wait } wait",
+        ))
+        .start();
     pidone.expect_line("worker: ready");
     pidone.signal(libc::SIGTERM);
     let outcome = pidone.finish();

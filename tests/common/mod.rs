@@ -311,7 +311,11 @@ impl Drop for Running {
         let Some(process) = self.process.as_mut() else {
             return;
         };
-        let family = if self.pid1 { Vec::new() } else { descendants(process.id() as i32) };
+        let family = if self.pid1 {
+            Vec::new()
+        } else {
+            descendants(process.id() as i32)
+        };
         let _ = process.kill();
         for pid in family {
             // SAFETY: kill has no memory effects.
@@ -323,7 +327,8 @@ impl Drop for Running {
 
 /// The pids below `pid` in the process tree.
 fn descendants(pid: i32) -> Vec<i32> {
-    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    let children =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
     children
         .split_whitespace()
         .filter_map(|c| c.parse().ok())

@@ -198,7 +198,11 @@ impl Process {
     /// The state a forked process starts with; `parent` is the forking process's pid, taken
     /// before the fork (afterwards it may already have exited).
     fn child(&self, parent: libc::pid_t) -> Process {
-        Process { name: self.name.clone(), rules: Vec::new(), parent_at_birth: parent }
+        Process {
+            name: self.name.clone(),
+            rules: Vec::new(),
+            parent_at_birth: parent,
+        }
     }
 
     fn run(&mut self, mut steps: &[String]) {

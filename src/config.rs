@@ -270,7 +270,12 @@ mod tests {
 
     #[test]
     fn errors_name_the_variable_and_value() {
-        let cases: &[(&'static [(&'static str, &'static str)], &str, &str)] = &[
+        type Case = (
+            &'static [(&'static str, &'static str)],
+            &'static str,
+            &'static str,
+        );
+        let cases: &[Case] = &[
             (&[("PIDONE_GRACE", "-1")], "PIDONE_GRACE", "'-1'"),
             (&[("PIDONE_GRACE", "")], "PIDONE_GRACE", "''"),
             (

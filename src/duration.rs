@@ -85,7 +85,7 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
 /// Formats a duration the way [`parse`] reads it back, for log lines.
 pub fn display(duration: Duration) -> String {
     let millis = duration.as_millis();
-    if millis % 1000 == 0 {
+    if millis.is_multiple_of(1000) {
         format!("{}s", millis / 1000)
     } else {
         format!("{millis}ms")

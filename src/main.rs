@@ -11,7 +11,7 @@ use std::os::unix::ffi::OsStrExt;
 /// # Safety
 /// Called by the C runtime with the process's argument vector.
 #[unsafe(no_mangle)]
-pub extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
+extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
     let argv = (0..argc.max(0) as usize)
         // SAFETY: the C runtime passes argc valid, NUL-terminated strings.
         .map(|i| unsafe { CStr::from_ptr(*argv.add(i)) })

@@ -151,7 +151,8 @@ impl Received {
 pub fn wait(set: &SignalSet, timeout: Option<Duration>) -> io::Result<Option<Received>> {
     let mut info = MaybeUninit::<libc::siginfo_t>::zeroed();
     let timespec = timeout.map(|t| libc::timespec {
-        tv_sec: t.as_secs().min(i64::MAX as u64) as libc::time_t,
+        // Durations are capped far below any time_t limit (see `duration::MAX`).
+        tv_sec: t.as_secs() as _,
         tv_nsec: t.subsec_nanos() as libc::c_long,
     });
     let timespec_ptr = timespec

@@ -447,7 +447,7 @@ impl Process {
 /// A C `main`, so the Rust runtime does not set SIGPIPE to ignored before `print-sigstate`
 /// can report the dispositions this process was given.
 #[unsafe(no_mangle)]
-pub extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
+extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
     let args: Vec<Vec<u8>> = (0..argc.max(0) as usize)
         // SAFETY: the C runtime passes argc valid, NUL-terminated strings.
         .map(|i| {

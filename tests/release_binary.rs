@@ -1,0 +1,91 @@
+//! The binary users ship: built as the README builds it, fully static, at most 600 KB
+//! stripped, and working as PID 1.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+const TARGET: &str = "x86_64-unknown-linux-musl";
+const MAX_BYTES: u64 = 600 * 1000;
+
+/// Builds the release binary for the musl target into a directory of its own.
+fn release_binary() -> Option<PathBuf> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l == TARGET)
+        });
+    if !installed {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI=true but the {TARGET} target is not installed"
+        );
+        eprintln!("skipping: `rustup target add {TARGET}` to check the release binary");
+        return None;
+    }
+    let target_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("release");
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--quiet",
+            "--locked",
+            "--release",
+            "--bin",
+            "pidone",
+            "--target",
+            TARGET,
+            "--target-dir",
+        ])
+        .arg(&target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run cargo");
+    assert!(status.success(), "release build failed");
+    Some(target_dir.join(TARGET).join("release/pidone"))
+}
+
+#[test]
+fn the_release_binary_is_static_small_and_works() {
+    let Some(binary) = release_binary() else {
+        return;
+    };
+
+    let file = Command::new("file")
+        .arg(&binary)
+        .output()
+        .expect("the `file` command");
+    let description = String::from_utf8_lossy(&file.stdout);
+    assert!(
+        description.contains("statically linked") || description.contains("static-pie linked"),
+        "not static: {description}"
+    );
+    assert!(
+        description.contains("stripped") && !description.contains("not stripped"),
+        "{description}"
+    );
+
+    let size = std::fs::metadata(&binary).unwrap().len();
+    eprintln!("release binary: {size} bytes");
+    assert!(size <= MAX_BYTES, "{size} bytes, more than {MAX_BYTES}");
+
+    let version = Command::new(&binary).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout),
+        format!("pidone {}\n", env!("CARGO_PKG_VERSION"))
+    );
+
+    if common::namespaces_available() {
+        let status = Command::new("unshare")
+            .args(["--pid", "--fork", "--mount-proc"])
+            .arg(&binary)
+            .arg(common::helper())
+            .args(["exit", "3"])
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(3));
+    }
+}

@@ -22,7 +22,8 @@
 //! spawn { … }          fork a child running the block (same process group)
 //! orphan { … }         double-fork: the block runs in a grandchild whose parent has exited
 //! daemon { … }         like orphan, and the grandchild calls setsid first
-//! orphans N            create N orphans that exit at once; print "NAME: orphans N"
+//! orphans N            create N orphans that exit at once; print "NAME: orphans N (fork
+//!                      refused K times)", K counting EAGAIN retries
 //! orphan-burst N       create N orphans that all exit at the same instant, once every one
 //!                      exists; print "NAME: burst N"
 //! await-adoption       wait until this process's parent has died and it was re-parented
@@ -147,6 +148,9 @@ fn block_signals(signals: impl IntoIterator<Item = i32>) {
     unsafe { libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
 }
 
+/// How often fork failed with EAGAIN (a full process table or pids limit) and was retried.
+static FORKS_REFUSED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn fork() -> libc::pid_t {
     loop {
         // SAFETY: the helper is single-threaded.
@@ -157,6 +161,7 @@ fn fork() -> libc::pid_t {
         if std::io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN) {
             die(&format!("fork: {}", std::io::Error::last_os_error()));
         }
+        FORKS_REFUSED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // The process table is full: let exits make room.
         std::thread::yield_now();
     }
@@ -326,7 +331,8 @@ impl Process {
                         }
                         unsafe { libc::waitpid(intermediate, std::ptr::null_mut(), 0) };
                     }
-                    self.line(&format!("orphans {count}"));
+                    let refused = FORKS_REFUSED.load(std::sync::atomic::Ordering::Relaxed);
+                    self.line(&format!("orphans {count} (fork refused {refused} times)"));
                 }
                 "orphan-burst" => {
                     let count: usize = take().parse().unwrap_or_else(|_| die("orphan-burst count"));

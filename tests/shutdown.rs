@@ -22,10 +22,11 @@ fn a_child_ignoring_sigterm_is_killed_when_the_grace_runs_out() {
     let grace = Duration::from_millis(600);
     let mut pidone = Pidone::new()
         .args(["--grace", "600ms"])
-        .args(app("spawn { as worker print-pid on TERM record wait } as app print-pid on TERM record ready wait"))
+        .args(app("spawn { as worker print-pid on TERM record ready wait } as app print-pid on TERM record ready wait"))
         .start();
     let app_pid = pid_in(&pidone.expect_line("app: pid"));
     let worker_pid = pid_in(&pidone.expect_line("worker: pid"));
+    pidone.expect_line("worker: ready");
     pidone.expect_line("app: ready");
     let sent = Instant::now();
     pidone.signal(libc::SIGTERM);

@@ -14,12 +14,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Runs pidone with `flags` and an application that would leave a marker if it ran.
 fn refused(flags: &[&str], env: &[(&str, &str)]) -> common::Outcome {
-    let marker = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "ran-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_file(&marker);
+    let marker = common::scratch_path("ran");
     let mut pidone = Pidone::new().not_pid1().args(flags.iter().copied());
     for (key, value) in env {
         pidone = pidone.env(key, value);

@@ -5,22 +5,15 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Pidone, app, signals_seen};
-
-fn marker(name: &str) -> std::path::PathBuf {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "{name}-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_file(&path);
-    path
-}
+use common::{Pidone, app, pid_in, signals_seen};
 
 #[test]
 fn workers_flush_on_sigterm_after_the_main_child_exits() {
     require_namespaces!();
-    let (in_group, daemonised) = (marker("group-worker"), marker("daemon"));
+    let (in_group, daemonised) = (
+        common::scratch_path("group-worker"),
+        common::scratch_path("daemon"),
+    );
     // One worker stays in the child's process group; the other left it with setsid, as a
     // daemon does: only kill(-1) as PID 1 reaches it.
     let steps = format!(
@@ -63,13 +56,7 @@ fn a_stubborn_worker_is_killed_after_the_grace() {
         .args(["--grace", "500ms"])
         .args(app(steps))
         .start();
-    let worker_pid: i32 = pidone
-        .expect_line("worker: pid")
-        .split_whitespace()
-        .nth(2)
-        .unwrap()
-        .parse()
-        .unwrap();
+    let worker_pid = pid_in(&pidone.expect_line("worker: pid"));
     pidone.expect_line("worker: ready");
     pidone.expect_line("app: ready");
     pidone.signal(libc::SIGUSR1);
@@ -86,12 +73,7 @@ fn a_stubborn_worker_is_killed_after_the_grace() {
         "took {:?}",
         exited - drained
     );
-    let warning = outcome
-        .stderr_lines()
-        .into_iter()
-        .find(|l| l.contains("SIGKILL"))
-        .expect("a warning");
-    assert!(warning.starts_with("pidone: warning: "), "{warning}");
+    let warning = outcome.kill_warning();
     assert!(
         warning.contains(&worker_pid.to_string()),
         "{warning} does not name {worker_pid}"
@@ -102,7 +84,7 @@ fn a_stubborn_worker_is_killed_after_the_grace() {
 fn signals_still_reach_workers_during_the_drain() {
     require_namespaces!();
     // A worker that is draining still gets what is forwarded to the group.
-    let flushed = marker("late-flush");
+    let flushed = common::scratch_path("late-flush");
     let steps = format!(
         "spawn {{ as worker on USR1 record on TERM record on USR2 flush {} ready wait }} as app on USR1 exit 0 ready wait",
         flushed.display()

@@ -129,12 +129,7 @@ fn permission_denied_wins_over_not_found_in_path_lookup() {
 }
 
 fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "{name}-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::scratch_path(name);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

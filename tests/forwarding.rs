@@ -34,13 +34,10 @@ fn sigterm_reaches_the_whole_process_group() {
 const FAMILY_THAT_DRAINS: &str = "spawn { as grandchild on TERM exit 0 on USR1 record ready wait } \
                                   as child on TERM record on USR1 exit 0 ready wait";
 
-#[test]
-fn single_child_forwards_to_the_child_alone() {
-    require_namespaces!();
-    let mut pidone = Pidone::new()
-        .args(["--single-child"])
-        .args(app(FAMILY_THAT_DRAINS))
-        .start();
+/// With forwarding to the child alone, the grandchild hears only the drain's SIGTERM, after
+/// the child has exited.
+fn assert_forwards_to_the_child_alone(pidone: Pidone) {
+    let mut pidone = pidone.args(app(FAMILY_THAT_DRAINS)).start();
     pidone.expect_line("grandchild: ready");
     pidone.expect_line("child: ready");
     pidone.signal(libc::SIGTERM);
@@ -48,39 +45,25 @@ fn single_child_forwards_to_the_child_alone() {
     pidone.signal(libc::SIGUSR1);
     let outcome = pidone.finish();
     assert_eq!(outcome.code, 0, "{outcome:?}");
-    // The grandchild heard only the drain's SIGTERM, after the child had exited.
     let lines = &outcome.stdout;
     assert_eq!(signals_seen(lines, "grandchild"), ["SIGTERM"], "{lines:?}");
-    let child_done = lines
-        .iter()
-        .position(|l| l == "child: got SIGUSR1")
-        .unwrap();
-    let grandchild_term = lines
-        .iter()
-        .position(|l| l == "grandchild: got SIGTERM")
-        .unwrap();
-    assert!(grandchild_term > child_done, "{lines:?}");
+    let position = |line: &str| lines.iter().position(|l| l == line).unwrap();
+    assert!(
+        position("grandchild: got SIGTERM") > position("child: got SIGUSR1"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn single_child_forwards_to_the_child_alone() {
+    require_namespaces!();
+    assert_forwards_to_the_child_alone(Pidone::new().args(["--single-child"]));
 }
 
 #[test]
 fn single_child_from_the_environment() {
     require_namespaces!();
-    let mut pidone = Pidone::new()
-        .env("PIDONE_SINGLE_CHILD", "1")
-        .args(app(FAMILY_THAT_DRAINS))
-        .start();
-    pidone.expect_line("grandchild: ready");
-    pidone.expect_line("child: ready");
-    pidone.signal(libc::SIGTERM);
-    pidone.expect_line("child: got SIGTERM");
-    pidone.signal(libc::SIGUSR1);
-    let outcome = pidone.finish();
-    assert_eq!(
-        signals_seen(&outcome.stdout, "grandchild"),
-        ["SIGTERM"],
-        "{:?}",
-        outcome.stdout
-    );
+    assert_forwards_to_the_child_alone(Pidone::new().env("PIDONE_SINGLE_CHILD", "1"));
 }
 
 #[test]

@@ -5,16 +5,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Pidone, app, signals_seen};
+use common::{Pidone, app, pid_in, signals_seen};
 
 /// Scheduling noise a loaded 2-core machine adds to a deadline; the benchmark measures it
 /// precisely.
 const TOLERANCE: Duration = Duration::from_millis(700);
-
-/// The application's pid inside the namespace, from a "NAME: pid P ..." line.
-fn pid_in(line: &str) -> i32 {
-    line.split_whitespace().nth(2).unwrap().parse().unwrap()
-}
 
 #[test]
 fn a_child_ignoring_sigterm_is_killed_when_the_grace_runs_out() {
@@ -44,12 +39,7 @@ fn a_child_ignoring_sigterm_is_killed_when_the_grace_runs_out() {
     );
     assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGTERM"]);
     assert_eq!(signals_seen(&outcome.stdout, "worker"), ["SIGTERM"]);
-    let warning = outcome
-        .stderr_lines()
-        .into_iter()
-        .find(|l| l.contains("SIGKILL"))
-        .expect("a warning");
-    assert!(warning.starts_with("pidone: warning: "), "{warning}");
+    let warning = outcome.kill_warning();
     assert!(warning.contains("600ms"), "{warning}");
     for pid in [app_pid, worker_pid] {
         assert!(

@@ -201,6 +201,31 @@ impl Outcome {
     pub fn stderr_lines(&self) -> Vec<&str> {
         self.stderr.lines().collect()
     }
+
+    /// pidone's warning that it is sending SIGKILL, which must be there.
+    pub fn kill_warning(&self) -> &str {
+        let warning = self.stderr.lines().find(|l| l.contains("SIGKILL"));
+        let warning = warning.unwrap_or_else(|| panic!("no SIGKILL warning in {:?}", self.stderr));
+        assert!(warning.starts_with("pidone: warning: "), "{warning}");
+        warning
+    }
+}
+
+/// The pid in a helper's "NAME: pid P ppid Q sid S pgid G" line.
+pub fn pid_in(line: &str) -> i32 {
+    line.split_whitespace().nth(2).unwrap().parse().unwrap()
+}
+
+/// A fresh path under the test target directory, unique to the calling test.
+pub fn scratch_path(name: &str) -> std::path::PathBuf {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_dir_all(&path);
+    path
 }
 
 impl Running {

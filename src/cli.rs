@@ -14,17 +14,41 @@ every zombie, and exits with the child's exit code, killing whatever outlives th
 grace deadline.
 
 Usage: pidone [OPTIONS] [--] COMMAND [ARG]...
+       pidone --pause
 
 Options (a flag beats its environment variable):
-  -t, --grace DURATION  Time between SIGTERM/SIGINT (or the child's exit) and SIGKILL
-                        for whatever is still alive: 1500ms, 5s, 2m, or seconds (2.5)
-                        [env: PIDONE_GRACE] [default: 30s]
-  -c, --single-child    Forward signals to the child alone, not its process group
-                        [env: PIDONE_SINGLE_CHILD=1]
-  -v, --verbose         More log output; repeat for more (info, debug, trace)
-                        [env: PIDONE_LOG=error|warn|info|debug|trace] [default: warn]
-  -h, --help            Print this help
-  -V, --version         Print the version
+  -t, --grace DURATION     Time between SIGTERM/SIGINT (or the child's exit) and SIGKILL
+                           for whatever is still alive: 1500ms, 5s, 2m, or seconds (2.5)
+                           [env: PIDONE_GRACE] [default: 30s]
+      --stop-delay DURATION
+                           Hold the first SIGTERM this long before forwarding it; the
+                           grace counts from its arrival [env: PIDONE_STOP_DELAY]
+  -c, --single-child       Forward signals to the child alone, not its process group
+                           [env: PIDONE_SINGLE_CHILD=1]
+  -g, --process-group      Forward signals to the child's process group (the default
+                           unless invoked as tini, docker-init or catatonit)
+                           [env: PIDONE_PROCESS_GROUP=1]
+  -r, --rewrite S:R        Forward signal S as R; R = 0 drops it. Repeatable, e.g.
+                           TERM:QUIT [env: PIDONE_REWRITE=TERM:QUIT,WINCH:0]
+  -e, --remap-exit CODE    Exit 0 when the child's exit code is CODE. Repeatable
+                           [env: PIDONE_REMAP_EXIT=143,130]
+  -p, --parent-death-signal SIGNAL
+                           Signal pidone receives when its parent dies
+                           [env: PIDONE_PARENT_DEATH_SIGNAL]
+  -w, --warn-on-reap       Warn when reaping a process other than the child
+                           [env: PIDONE_WARN_ON_REAP=1]
+  -s, --subreaper          Register as a child subreaper (always done when not PID 1)
+                           [env: PIDONE_SUBREAPER=1]
+  -P, --pause              Run no command: reap, and exit 0 on SIGTERM or SIGINT
+                           [env: PIDONE_PAUSE=1]
+  -v, --verbose            More log output; repeat for more (info, debug, trace)
+                           [env: PIDONE_LOG=error|warn|info|debug|trace] [default: warn]
+  -l, -L, --license        Print the license
+  -h, --help               Print this help
+  -V, --version            Print the version
+
+Signals are named TERM, SIGTERM or 15. Invoked as tini, docker-init, dumb-init or
+catatonit, pidone takes that init's defaults, flags and environment variables.
 
 Exit status: the child's exit code, or 128+N if a signal N killed it;
   1 pidone failed, 2 invalid usage, 126 COMMAND not executable, 127 COMMAND not found.
@@ -34,49 +58,61 @@ Exit status: the child's exit code, or 128+N if a signal N killed it;
 #[derive(Debug, Default)]
 pub struct Cli {
     pub grace: Option<String>,
+    pub stop_delay: Option<String>,
     pub single_child: bool,
+    pub process_group: bool,
+    pub rewrite: Vec<String>,
+    pub remap_exit: Vec<String>,
+    pub parent_death_signal: Option<String>,
+    pub warn_on_reap: bool,
+    pub subreaper: bool,
+    pub pause: bool,
     pub verbose: u8,
+    pub license: bool,
     pub help: bool,
     pub version: bool,
     pub command: Vec<OsString>,
+}
+
+fn flag(name: &'static str, short: char) -> Arg {
+    Arg::new(name)
+        .short(short)
+        .long(name)
+        .action(ArgAction::SetTrue)
+}
+
+/// An option with a value; values may start with a hyphen so that `-t -3s` is reported as
+/// a negative duration rather than an unknown flag.
+fn valued(name: &'static str, short: Option<char>, value_name: &'static str) -> Arg {
+    let arg = Arg::new(name)
+        .long(name)
+        .value_name(value_name)
+        .num_args(1)
+        .allow_hyphen_values(true);
+    match short {
+        Some(short) => arg.short(short),
+        None => arg,
+    }
 }
 
 fn command() -> Command {
     Command::new("pidone")
         .disable_help_flag(true)
         .disable_version_flag(true)
-        .arg(
-            // Taken as a value so `-t -3s` is reported as a negative duration.
-            Arg::new("grace")
-                .short('t')
-                .long("grace")
-                .value_name("DURATION")
-                .allow_hyphen_values(true),
-        )
-        .arg(
-            Arg::new("single-child")
-                .short('c')
-                .long("single-child")
-                .action(ArgAction::SetTrue),
-        )
-        .arg(
-            Arg::new("verbose")
-                .short('v')
-                .long("verbose")
-                .action(ArgAction::Count),
-        )
-        .arg(
-            Arg::new("help")
-                .short('h')
-                .long("help")
-                .action(ArgAction::SetTrue),
-        )
-        .arg(
-            Arg::new("version")
-                .short('V')
-                .long("version")
-                .action(ArgAction::SetTrue),
-        )
+        .arg(valued("grace", Some('t'), "DURATION"))
+        .arg(valued("stop-delay", None, "DURATION"))
+        .arg(flag("single-child", 'c'))
+        .arg(flag("process-group", 'g'))
+        .arg(valued("rewrite", Some('r'), "S:R").action(ArgAction::Append))
+        .arg(valued("remap-exit", Some('e'), "CODE").action(ArgAction::Append))
+        .arg(valued("parent-death-signal", Some('p'), "SIGNAL"))
+        .arg(flag("warn-on-reap", 'w'))
+        .arg(flag("subreaper", 's'))
+        .arg(flag("pause", 'P'))
+        .arg(flag("verbose", 'v').action(ArgAction::Count))
+        .arg(flag("license", 'l').short_alias('L'))
+        .arg(flag("help", 'h'))
+        .arg(flag("version", 'V'))
         .arg(
             // Everything from COMMAND on belongs to the child, hyphens included.
             Arg::new("command")
@@ -95,10 +131,26 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, String> {
         let first = rendered.lines().next().unwrap_or("invalid arguments");
         first.trim_start_matches("error: ").to_string()
     })?;
+    let one = |name| matches.get_one::<String>(name).cloned();
+    let all = |name| {
+        matches
+            .get_many::<String>(name)
+            .map(|v| v.cloned().collect())
+            .unwrap_or_default()
+    };
     Ok(Cli {
-        grace: matches.get_one::<String>("grace").cloned(),
+        grace: one("grace"),
+        stop_delay: one("stop-delay"),
         single_child: matches.get_flag("single-child"),
+        process_group: matches.get_flag("process-group"),
+        rewrite: all("rewrite"),
+        remap_exit: all("remap-exit"),
+        parent_death_signal: one("parent-death-signal"),
+        warn_on_reap: matches.get_flag("warn-on-reap"),
+        subreaper: matches.get_flag("subreaper"),
+        pause: matches.get_flag("pause"),
         verbose: matches.get_count("verbose"),
+        license: matches.get_flag("license"),
         help: matches.get_flag("help"),
         version: matches.get_flag("version"),
         command: matches
@@ -153,6 +205,37 @@ mod tests {
         let error = parse_strs(&["--gracee", "5", "true"]).unwrap_err();
         assert!(error.contains("--gracee"), "{error}");
         assert!(!error.contains('\n'));
+    }
+
+    #[test]
+    fn compatibility_flags() {
+        let cli = parse_strs(&[
+            "-s",
+            "-g",
+            "-w",
+            "-p",
+            "SIGKILL",
+            "-e",
+            "143",
+            "-e",
+            "130",
+            "-r",
+            "15:3",
+            "--rewrite",
+            "WINCH:0",
+            "--stop-delay",
+            "5s",
+            "-L",
+            "true",
+        ])
+        .unwrap();
+        assert!(cli.subreaper && cli.process_group && cli.warn_on_reap && cli.license);
+        assert_eq!(cli.parent_death_signal.as_deref(), Some("SIGKILL"));
+        assert_eq!(cli.remap_exit, ["143", "130"]);
+        assert_eq!(cli.rewrite, ["15:3", "WINCH:0"]);
+        assert_eq!(cli.stop_delay.as_deref(), Some("5s"));
+        assert!(parse_strs(&["-l"]).unwrap().license);
+        assert!(parse_strs(&["-P"]).unwrap().pause);
     }
 
     #[test]

@@ -9,18 +9,49 @@ use log::LevelFilter;
 
 use crate::cli::Cli;
 use crate::duration;
+use crate::personality::Personality;
+use crate::signals::{self, Rewrite};
 
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(30);
 const DEFAULT_LOG_LEVEL: LevelFilter = LevelFilter::Warn;
+
+/// Where forwarded signals go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The child's process group: the child and everything it started that stayed in it.
+    Group,
+    /// The child alone.
+    Child,
+}
+
+/// Where the child stands in the session and process-group hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    /// A session of its own (`setsid`), so its process group is its own.
+    Session,
+    /// A process group of its own in pidone's session (`setpgid`), as tini gives it.
+    Group,
+    /// pidone's own process group, as dumb-init's single-child mode leaves it.
+    Shared,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// From SIGTERM/SIGINT (or the main child's exit) to SIGKILL for whatever remains.
     pub grace: Duration,
-    /// Forward signals to the child alone instead of its process group.
-    pub single_child: bool,
+    /// How long the first SIGTERM is held before it is forwarded.
+    pub stop_delay: Duration,
+    pub target: Target,
+    pub isolation: Isolation,
+    pub rewrite: Rewrite,
+    /// Exit codes of the child reported as 0.
+    pub remap_exit: Vec<u8>,
+    pub parent_death_signal: Option<i32>,
+    pub warn_on_reap: bool,
     pub log_level: LevelFilter,
-    /// Program and arguments, never empty.
+    /// No child: reap until SIGTERM or SIGINT.
+    pub pause: bool,
+    /// Program and arguments; empty exactly when pausing.
     pub command: Vec<OsString>,
 }
 
@@ -29,6 +60,7 @@ pub struct Config {
 pub enum Invocation {
     Help,
     Version,
+    License,
     Run(Config),
 }
 
@@ -43,13 +75,15 @@ pub enum ConfigError {
         value: String,
         reason: String,
     },
+    /// Two settings that contradict each other.
+    Conflict(String),
     NoCommand,
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigError::Syntax(message) => f.write_str(message),
+            ConfigError::Syntax(message) | ConfigError::Conflict(message) => f.write_str(message),
             ConfigError::Invalid {
                 source,
                 value,
@@ -69,44 +103,100 @@ struct Setting {
 }
 
 impl Setting {
-    fn reject(self, reason: impl fmt::Display) -> ConfigError {
+    fn reject(&self, reason: impl fmt::Display) -> ConfigError {
         ConfigError::Invalid {
-            source: self.source,
-            value: self.value,
+            source: self.source.clone(),
+            value: self.value.clone(),
             reason: reason.to_string(),
         }
     }
+
+    /// A variable's value as a list: commas separate entries.
+    fn entries(self) -> Vec<Setting> {
+        self.value
+            .split(',')
+            .map(|value| Setting {
+                source: self.source.clone(),
+                value: value.to_string(),
+            })
+            .collect()
+    }
 }
 
-/// The flag's value if given, else the variable's; a variable that is not UTF-8 is rejected.
-fn pick(
-    flag: Option<(&str, String)>,
-    variable: &str,
-    env: &dyn Fn(&str) -> Option<OsString>,
-) -> Result<Option<Setting>, ConfigError> {
-    if let Some((name, value)) = flag {
-        return Ok(Some(Setting {
-            source: name.to_string(),
-            value,
-        }));
+/// Reads variables, rejecting values that are not UTF-8.
+struct Environment<'a>(&'a dyn Fn(&str) -> Option<OsString>);
+
+impl Environment<'_> {
+    fn get(&self, variable: &str) -> Result<Option<Setting>, ConfigError> {
+        match (self.0)(variable) {
+            None => Ok(None),
+            Some(raw) => match raw.into_string() {
+                Ok(value) => Ok(Some(Setting {
+                    source: variable.to_string(),
+                    value,
+                })),
+                Err(raw) => Err(ConfigError::Invalid {
+                    source: variable.to_string(),
+                    value: raw.to_string_lossy().into_owned(),
+                    reason: "not valid UTF-8".to_string(),
+                }),
+            },
+        }
     }
-    match env(variable) {
-        None => Ok(None),
-        Some(raw) => match raw.into_string() {
-            Ok(value) => Ok(Some(Setting {
-                source: variable.to_string(),
+
+    /// The flag's value if given, else the variable's.
+    fn pick(
+        &self,
+        flag: Option<(&str, String)>,
+        variable: &str,
+    ) -> Result<Option<Setting>, ConfigError> {
+        match flag {
+            Some((name, value)) => Ok(Some(Setting {
+                source: name.to_string(),
                 value,
             })),
-            Err(raw) => Err(ConfigError::Invalid {
-                source: variable.to_string(),
-                value: raw.to_string_lossy().into_owned(),
-                reason: "not valid UTF-8".to_string(),
-            }),
-        },
+            None => self.get(variable),
+        }
+    }
+
+    /// A switch: on if the flag is given, else as the variable says.
+    fn switch(&self, flag: bool, variable: &str) -> Result<bool, ConfigError> {
+        if flag {
+            return Ok(true);
+        }
+        self.get(variable)?
+            .map_or(Ok(false), |setting| parse_bool(&setting))
+    }
+
+    /// The flag's values if any were given, else the variable's comma-separated list.
+    fn list(
+        &self,
+        flag: &str,
+        values: Vec<String>,
+        variable: &str,
+    ) -> Result<Vec<Setting>, ConfigError> {
+        if !values.is_empty() {
+            return Ok(values
+                .into_iter()
+                .map(|value| Setting {
+                    source: flag.to_string(),
+                    value,
+                })
+                .collect());
+        }
+        Ok(self
+            .get(variable)?
+            .map(Setting::entries)
+            .unwrap_or_default())
+    }
+
+    /// tini's switches are on when the variable is set at all, whatever its value.
+    fn is_set(&self, variable: &str) -> bool {
+        (self.0)(variable).is_some()
     }
 }
 
-fn parse_bool(setting: Setting) -> Result<bool, ConfigError> {
+fn parse_bool(setting: &Setting) -> Result<bool, ConfigError> {
     match setting.value.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" => Ok(true),
         "0" | "false" | "no" => Ok(false),
@@ -114,7 +204,7 @@ fn parse_bool(setting: Setting) -> Result<bool, ConfigError> {
     }
 }
 
-fn parse_level(setting: Setting) -> Result<LevelFilter, ConfigError> {
+fn parse_level(setting: &Setting) -> Result<LevelFilter, ConfigError> {
     match setting.value.to_ascii_lowercase().as_str() {
         "error" => Ok(LevelFilter::Error),
         "warn" => Ok(LevelFilter::Warn),
@@ -123,6 +213,23 @@ fn parse_level(setting: Setting) -> Result<LevelFilter, ConfigError> {
         "trace" => Ok(LevelFilter::Trace),
         _ => Err(setting.reject("expected error, warn, info, debug or trace")),
     }
+}
+
+fn parse_duration(setting: &Setting) -> Result<Duration, ConfigError> {
+    duration::parse(&setting.value).map_err(|error| setting.reject(error))
+}
+
+fn parse_signal(setting: &Setting) -> Result<i32, ConfigError> {
+    signals::parse(&setting.value).ok_or_else(|| {
+        setting.reject("not a signal (use a name such as TERM or SIGTERM, or a number)")
+    })
+}
+
+fn parse_exit_code(setting: &Setting) -> Result<u8, ConfigError> {
+    setting
+        .value
+        .parse::<u8>()
+        .map_err(|_| setting.reject("expected an exit code from 0 to 255"))
 }
 
 /// Each `-v` raises the level one step above the default (warn).
@@ -135,10 +242,25 @@ fn level_from_verbosity(count: u8) -> LevelFilter {
     }
 }
 
-/// Validates the command line against the environment. `env` reads a variable; tests pass
-/// their own.
+/// tini's TINI_VERBOSITY: 1 is its default (warnings), each step above adds detail.
+fn level_from_tini_verbosity(setting: &Setting) -> Result<LevelFilter, ConfigError> {
+    match setting.value.parse::<u32>() {
+        Ok(0) => Ok(LevelFilter::Error),
+        Ok(1) => Ok(LevelFilter::Warn),
+        Ok(2) => Ok(LevelFilter::Info),
+        Ok(3) => Ok(LevelFilter::Debug),
+        Ok(_) => Ok(LevelFilter::Trace),
+        Err(_) => {
+            Err(setting.reject("expected a number (0 errors only, 1 warnings, 2 info, 3 debug)"))
+        }
+    }
+}
+
+/// Validates the command line against the environment, with the defaults of the init
+/// pidone stands in for. `env` reads a variable; tests pass their own.
 pub fn resolve(
     cli: Cli,
+    personality: Personality,
     env: &dyn Fn(&str) -> Option<OsString>,
 ) -> Result<Invocation, ConfigError> {
     if cli.help {
@@ -147,41 +269,117 @@ pub fn resolve(
     if cli.version {
         return Ok(Invocation::Version);
     }
+    if cli.license {
+        return Ok(Invocation::License);
+    }
+    let env = Environment(env);
 
-    let grace = match pick(cli.grace.map(|v| ("--grace", v)), "PIDONE_GRACE", env)? {
+    let grace = match env.pick(cli.grace.map(|v| ("--grace", v)), "PIDONE_GRACE")? {
+        Some(setting) => parse_duration(&setting)?,
         None => DEFAULT_GRACE,
-        Some(setting) => match duration::parse(&setting.value) {
-            Ok(grace) => grace,
-            Err(error) => return Err(setting.reject(error)),
+    };
+    let stop_delay = match env.pick(
+        cli.stop_delay.map(|v| ("--stop-delay", v)),
+        "PIDONE_STOP_DELAY",
+    )? {
+        Some(setting) => parse_duration(&setting)?,
+        None => Duration::ZERO,
+    };
+
+    // dumb-init's DUMB_INIT_SETSID=0 is its single-child mode: no session of its own.
+    let dumb_init_setsid = match env.get("DUMB_INIT_SETSID")? {
+        None => true,
+        Some(setting) => match setting.value.as_str() {
+            "0" => false,
+            "1" => true,
+            _ => return Err(setting.reject("expected 0 or 1")),
         },
     };
-
-    let single_child = if cli.single_child {
-        true
-    } else {
-        match pick(None, "PIDONE_SINGLE_CHILD", env)? {
-            None => false,
-            Some(setting) => parse_bool(setting)?,
-        }
+    let single_child = env.switch(cli.single_child, "PIDONE_SINGLE_CHILD")? || !dumb_init_setsid;
+    let process_group = env.switch(cli.process_group, "PIDONE_PROCESS_GROUP")?
+        || env.is_set("TINI_KILL_PROCESS_GROUP");
+    if single_child && process_group {
+        return Err(ConfigError::Conflict(
+            "signals cannot go both to the child alone (--single-child) and to its process group (--process-group)"
+                .to_string(),
+        ));
+    }
+    let target = match (single_child, process_group) {
+        (true, _) => Target::Child,
+        (_, true) => Target::Group,
+        _ if personality.forwards_to_group() => Target::Group,
+        _ => Target::Child,
     };
+    // dumb-init without a session of its own leaves the child in its process group.
+    let isolation = match personality {
+        Personality::DumbInit if single_child => Isolation::Shared,
+        _ if personality.new_session() => Isolation::Session,
+        _ => Isolation::Group,
+    };
+
+    let mut rewrite = Rewrite::default();
+    for setting in env.list("--rewrite", cli.rewrite, "PIDONE_REWRITE")? {
+        let (from, to) =
+            Rewrite::parse_rule(&setting.value).map_err(|reason| setting.reject(reason))?;
+        rewrite.set(from, to);
+    }
+    if personality == Personality::DumbInit && isolation == Isolation::Session {
+        // dumb-init's default: a job-control signal would be ignored by a process group
+        // without a terminal, so it is forwarded as SIGSTOP.
+        for signal in [libc::SIGTSTP, libc::SIGTTOU, libc::SIGTTIN] {
+            rewrite.set_default(signal, libc::SIGSTOP);
+        }
+    }
+
+    let remap_exit = env
+        .list("--remap-exit", cli.remap_exit, "PIDONE_REMAP_EXIT")?
+        .iter()
+        .map(parse_exit_code)
+        .collect::<Result<Vec<_>, _>>()?;
+    let parent_death_signal = match env.pick(
+        cli.parent_death_signal
+            .map(|v| ("--parent-death-signal", v)),
+        "PIDONE_PARENT_DEATH_SIGNAL",
+    )? {
+        Some(setting) => Some(parse_signal(&setting)?),
+        None => None,
+    };
+    let warn_on_reap = env.switch(cli.warn_on_reap, "PIDONE_WARN_ON_REAP")?;
+    // Subreaping is always on when pidone is not PID 1; the switches are still validated.
+    env.switch(cli.subreaper, "PIDONE_SUBREAPER")?;
 
     let log_level = if cli.verbose > 0 {
         level_from_verbosity(cli.verbose)
+    } else if let Some(setting) = env.get("PIDONE_LOG")? {
+        parse_level(&setting)?
+    } else if let Some(setting) = env.get("TINI_VERBOSITY")? {
+        level_from_tini_verbosity(&setting)?
     } else {
-        match pick(None, "PIDONE_LOG", env)? {
-            None => DEFAULT_LOG_LEVEL,
-            Some(setting) => parse_level(setting)?,
-        }
+        DEFAULT_LOG_LEVEL
     };
 
-    if cli.command.is_empty() {
-        return Err(ConfigError::NoCommand);
+    let pause = env.switch(cli.pause, "PIDONE_PAUSE")?;
+    match (pause, cli.command.is_empty()) {
+        (true, false) => {
+            return Err(ConfigError::Conflict(
+                "--pause runs no COMMAND, but one was given".to_string(),
+            ));
+        }
+        (false, true) => return Err(ConfigError::NoCommand),
+        _ => {}
     }
 
     Ok(Invocation::Run(Config {
         grace,
-        single_child,
+        stop_delay,
+        target,
+        isolation,
+        rewrite,
+        remap_exit,
+        parent_death_signal,
+        warn_on_reap,
         log_level,
+        pause,
         command: cli.command,
     }))
 }
@@ -209,7 +407,15 @@ mod tests {
     }
 
     fn run(cli: Cli, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Config, ConfigError> {
-        match resolve(cli, env)? {
+        run_as(Personality::Pidone, cli, env)
+    }
+
+    fn run_as(
+        personality: Personality,
+        cli: Cli,
+        env: &dyn Fn(&str) -> Option<OsString>,
+    ) -> Result<Config, ConfigError> {
+        match resolve(cli, personality, env)? {
             Invocation::Run(config) => Ok(config),
             other => panic!("expected a run, got {other:?}"),
         }
@@ -219,7 +425,12 @@ mod tests {
     fn defaults() {
         let config = run(cli(None, 0), &env_of(&[])).unwrap();
         assert_eq!(config.grace, Duration::from_secs(30));
-        assert!(!config.single_child);
+        assert_eq!(config.stop_delay, Duration::ZERO);
+        assert_eq!(config.target, Target::Group);
+        assert_eq!(config.isolation, Isolation::Session);
+        assert_eq!(config.rewrite, Rewrite::default());
+        assert!(config.remap_exit.is_empty() && !config.warn_on_reap && !config.pause);
+        assert_eq!(config.parent_death_signal, None);
         assert_eq!(config.log_level, LevelFilter::Warn);
         assert_eq!(config.command, ["app"]);
     }
@@ -233,7 +444,7 @@ mod tests {
         ]);
         let config = run(cli(None, 0), &env).unwrap();
         assert_eq!(config.grace, Duration::from_millis(1500));
-        assert!(config.single_child);
+        assert_eq!(config.target, Target::Child);
         assert_eq!(config.log_level, LevelFilter::Debug);
     }
 
@@ -305,7 +516,7 @@ mod tests {
     #[test]
     fn false_values_turn_single_child_off() {
         let config = run(cli(None, 0), &env_of(&[("PIDONE_SINGLE_CHILD", "0")])).unwrap();
-        assert!(!config.single_child);
+        assert_eq!(config.target, Target::Group);
     }
 
     #[test]
@@ -315,7 +526,7 @@ mod tests {
             ..Cli::default()
         };
         assert_eq!(
-            resolve(no_command, &env_of(&[])),
+            resolve(no_command, Personality::Pidone, &env_of(&[])),
             Err(ConfigError::NoCommand)
         );
     }
@@ -327,7 +538,7 @@ mod tests {
             ..Cli::default()
         };
         assert!(matches!(
-            resolve(no_command, &env_of(&[])),
+            resolve(no_command, Personality::Pidone, &env_of(&[])),
             Err(ConfigError::Invalid { .. })
         ));
     }
@@ -339,11 +550,272 @@ mod tests {
             grace: Some("bad".into()),
             ..Cli::default()
         };
-        assert_eq!(resolve(help, &env_of(&[])), Ok(Invocation::Help));
+        assert_eq!(
+            resolve(help, Personality::Pidone, &env_of(&[])),
+            Ok(Invocation::Help)
+        );
         let version = Cli {
             version: true,
             ..Cli::default()
         };
-        assert_eq!(resolve(version, &env_of(&[])), Ok(Invocation::Version));
+        assert_eq!(
+            resolve(version, Personality::Pidone, &env_of(&[])),
+            Ok(Invocation::Version)
+        );
+    }
+
+    fn with(command: Vec<&str>) -> Cli {
+        Cli {
+            command: command.into_iter().map(OsString::from).collect(),
+            ..Cli::default()
+        }
+    }
+
+    #[test]
+    fn personalities_choose_forwarding_and_isolation() {
+        let none = env_of(&[]);
+        let tini = run_as(Personality::Tini, with(vec!["app"]), &none).unwrap();
+        assert_eq!(
+            (tini.target, tini.isolation),
+            (Target::Child, Isolation::Group)
+        );
+        let catatonit = run_as(Personality::Catatonit, with(vec!["app"]), &none).unwrap();
+        assert_eq!(
+            (catatonit.target, catatonit.isolation),
+            (Target::Child, Isolation::Group)
+        );
+        let dumb_init = run_as(Personality::DumbInit, with(vec!["app"]), &none).unwrap();
+        assert_eq!(
+            (dumb_init.target, dumb_init.isolation),
+            (Target::Group, Isolation::Session)
+        );
+        let grouped = Cli {
+            process_group: true,
+            ..with(vec!["app"])
+        };
+        assert_eq!(
+            run_as(Personality::Tini, grouped, &none).unwrap().target,
+            Target::Group
+        );
+    }
+
+    #[test]
+    fn dumb_init_single_child_shares_its_process_group() {
+        let single = Cli {
+            single_child: true,
+            ..with(vec!["app"])
+        };
+        let config = run_as(Personality::DumbInit, single, &env_of(&[])).unwrap();
+        assert_eq!(
+            (config.target, config.isolation),
+            (Target::Child, Isolation::Shared)
+        );
+        let config = run_as(
+            Personality::DumbInit,
+            with(vec!["app"]),
+            &env_of(&[("DUMB_INIT_SETSID", "0")]),
+        )
+        .unwrap();
+        assert_eq!(
+            (config.target, config.isolation),
+            (Target::Child, Isolation::Shared)
+        );
+        assert_eq!(
+            config.rewrite.apply(libc::SIGTSTP),
+            Some(libc::SIGTSTP),
+            "no SIGSTOP rewrite then"
+        );
+        let line = run_as(
+            Personality::DumbInit,
+            with(vec!["app"]),
+            &env_of(&[("DUMB_INIT_SETSID", "no")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            line.contains("DUMB_INIT_SETSID") && line.contains("'no'"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn dumb_init_rewrites_job_control_signals_to_sigstop() {
+        let config = run_as(Personality::DumbInit, with(vec!["app"]), &env_of(&[])).unwrap();
+        for signal in [libc::SIGTSTP, libc::SIGTTOU, libc::SIGTTIN] {
+            assert_eq!(config.rewrite.apply(signal), Some(libc::SIGSTOP));
+        }
+        let own = Cli {
+            rewrite: vec!["TSTP:USR1".into()],
+            ..with(vec!["app"])
+        };
+        let config = run_as(Personality::DumbInit, own, &env_of(&[])).unwrap();
+        assert_eq!(
+            config.rewrite.apply(libc::SIGTSTP),
+            Some(libc::SIGUSR1),
+            "the user's rule stays"
+        );
+    }
+
+    #[test]
+    fn tini_variables() {
+        let env = env_of(&[
+            ("TINI_KILL_PROCESS_GROUP", ""),
+            ("TINI_SUBREAPER", "anything"),
+            ("TINI_VERBOSITY", "3"),
+        ]);
+        let config = run_as(Personality::Tini, with(vec!["app"]), &env).unwrap();
+        assert_eq!(config.target, Target::Group);
+        assert_eq!(config.log_level, LevelFilter::Debug);
+        let line = run(with(vec!["app"]), &env_of(&[("TINI_VERBOSITY", "loud")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            line.contains("TINI_VERBOSITY") && line.contains("'loud'"),
+            "{line}"
+        );
+        let config = run(
+            with(vec!["app"]),
+            &env_of(&[("PIDONE_LOG", "error"), ("TINI_VERBOSITY", "3")]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.log_level,
+            LevelFilter::Error,
+            "pidone's variable first"
+        );
+    }
+
+    #[test]
+    fn single_child_and_process_group_conflict() {
+        let both = Cli {
+            single_child: true,
+            process_group: true,
+            ..with(vec!["app"])
+        };
+        assert!(matches!(
+            run(both, &env_of(&[])),
+            Err(ConfigError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn rewrite_rules_from_flags_or_variable() {
+        let flags = Cli {
+            rewrite: vec!["TERM:QUIT".into(), "WINCH:0".into()],
+            ..with(vec!["app"])
+        };
+        let config = run(flags, &env_of(&[("PIDONE_REWRITE", "HUP:USR1")])).unwrap();
+        assert_eq!(config.rewrite.apply(libc::SIGTERM), Some(libc::SIGQUIT));
+        assert_eq!(config.rewrite.apply(libc::SIGWINCH), None);
+        assert_eq!(
+            config.rewrite.apply(libc::SIGHUP),
+            Some(libc::SIGHUP),
+            "the flags beat the variable"
+        );
+        let config = run(
+            with(vec!["app"]),
+            &env_of(&[("PIDONE_REWRITE", "HUP:USR1,15:3")]),
+        )
+        .unwrap();
+        assert_eq!(config.rewrite.apply(libc::SIGHUP), Some(libc::SIGUSR1));
+        assert_eq!(config.rewrite.apply(libc::SIGTERM), Some(libc::SIGQUIT));
+        let bad = Cli {
+            rewrite: vec!["TERM:NOPE".into()],
+            ..with(vec!["app"])
+        };
+        let line = run(bad, &env_of(&[])).unwrap_err().to_string();
+        assert!(
+            line.contains("--rewrite") && line.contains("'TERM:NOPE'"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn remapped_exit_codes() {
+        let flags = Cli {
+            remap_exit: vec!["143".into(), "0".into()],
+            ..with(vec!["app"])
+        };
+        assert_eq!(run(flags, &env_of(&[])).unwrap().remap_exit, [143, 0]);
+        let config = run(
+            with(vec!["app"]),
+            &env_of(&[("PIDONE_REMAP_EXIT", "130,143")]),
+        )
+        .unwrap();
+        assert_eq!(config.remap_exit, [130, 143]);
+        for bad in ["256", "-1", "x", ""] {
+            let flags = Cli {
+                remap_exit: vec![bad.into()],
+                ..with(vec!["app"])
+            };
+            let line = run(flags, &env_of(&[])).unwrap_err().to_string();
+            assert!(
+                line.contains("--remap-exit") && line.contains(&format!("'{bad}'")),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn parent_death_signal_and_stop_delay() {
+        let flags = Cli {
+            parent_death_signal: Some("SIGKILL".into()),
+            stop_delay: Some("5s".into()),
+            ..with(vec!["app"])
+        };
+        let config = run(flags, &env_of(&[])).unwrap();
+        assert_eq!(config.parent_death_signal, Some(libc::SIGKILL));
+        assert_eq!(config.stop_delay, Duration::from_secs(5));
+        let env = env_of(&[
+            ("PIDONE_PARENT_DEATH_SIGNAL", "15"),
+            ("PIDONE_STOP_DELAY", "250ms"),
+        ]);
+        let config = run(with(vec!["app"]), &env).unwrap();
+        assert_eq!(config.parent_death_signal, Some(libc::SIGTERM));
+        assert_eq!(config.stop_delay, Duration::from_millis(250));
+        let line = run(
+            with(vec!["app"]),
+            &env_of(&[("PIDONE_PARENT_DEATH_SIGNAL", "DEATH")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            line.contains("PIDONE_PARENT_DEATH_SIGNAL") && line.contains("'DEATH'"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn pause_takes_no_command() {
+        let pause = Cli {
+            pause: true,
+            ..with(vec![])
+        };
+        assert!(run(pause, &env_of(&[])).unwrap().pause);
+        let both = Cli {
+            pause: true,
+            ..with(vec!["app"])
+        };
+        assert!(matches!(
+            run(both, &env_of(&[])),
+            Err(ConfigError::Conflict(_))
+        ));
+        assert!(
+            run(with(vec![]), &env_of(&[("PIDONE_PAUSE", "1")]))
+                .unwrap()
+                .pause
+        );
+    }
+
+    #[test]
+    fn license_needs_no_command() {
+        let license = Cli {
+            license: true,
+            ..Cli::default()
+        };
+        assert_eq!(
+            resolve(license, Personality::Pidone, &env_of(&[])),
+            Ok(Invocation::License)
+        );
     }
 }

@@ -40,8 +40,8 @@ pub fn parse_stat(line: &str) -> Option<Stat> {
 pub struct Scope {
     /// pidone's own pid.
     pub me: libc::pid_t,
-    /// The main child's process group (its pid, as it leads its own session).
-    pub group: libc::pid_t,
+    /// The main child's process group, when it leads one of its own.
+    pub group: Option<libc::pid_t>,
 }
 
 impl Scope {
@@ -56,7 +56,7 @@ impl Scope {
         if stat.pid == self.me || stat.state == b'Z' || stat.state == b'X' {
             return false;
         }
-        self.is_init() || stat.ppid == self.me || stat.pgrp == self.group
+        self.is_init() || stat.ppid == self.me || Some(stat.pgrp) == self.group
     }
 }
 
@@ -134,12 +134,12 @@ impl Sweeper {
             self.broadcast_done = true;
             if self.scope.is_init() {
                 send(-1, signal);
-            } else {
-                send(-self.scope.group, signal);
+            } else if let Some(group) = self.scope.group {
+                send(-group, signal);
             }
             // Everything the broadcast reached counts as sent.
             for stat in alive.iter().flatten() {
-                if self.scope.is_init() || stat.pgrp == self.scope.group {
+                if self.scope.is_init() || Some(stat.pgrp) == self.scope.group {
                     self.sent.push(stat.pid);
                     reached.push(stat.pid);
                 }
@@ -207,7 +207,10 @@ mod tests {
 
     #[test]
     fn as_init_everything_else_is_covered() {
-        let scope = Scope { me: 1, group: 2 };
+        let scope = Scope {
+            me: 1,
+            group: Some(2),
+        };
         assert!(scope.covers(&stat(9, b'S', 5, 9)));
         assert!(!scope.covers(&stat(1, b'S', 0, 1)), "not itself");
         assert!(!scope.covers(&stat(9, b'Z', 1, 9)), "not zombies");
@@ -217,7 +220,7 @@ mod tests {
     fn elsewhere_only_children_and_the_childs_group() {
         let scope = Scope {
             me: 100,
-            group: 101,
+            group: Some(101),
         };
         assert!(scope.covers(&stat(101, b'S', 100, 101)), "the child");
         assert!(scope.covers(&stat(150, b'S', 120, 101)), "its group");
@@ -234,5 +237,18 @@ mod tests {
             "an unrelated process"
         );
         assert!(!scope.covers(&stat(99, b'S', 1, 99)), "pidone's parent");
+    }
+
+    #[test]
+    fn a_child_sharing_pidones_group_is_covered_as_a_child_only() {
+        let scope = Scope {
+            me: 100,
+            group: None,
+        };
+        assert!(scope.covers(&stat(101, b'S', 100, 100)), "the child");
+        assert!(
+            !scope.covers(&stat(102, b'S', 1, 100)),
+            "pidone's group is not the child's"
+        );
     }
 }

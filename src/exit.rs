@@ -28,6 +28,12 @@ pub fn from_wait_status(status: libc::c_int) -> Option<u8> {
     }
 }
 
+/// tini's `-e`: the child's exit codes that pidone reports as success (a JVM's 143 after
+/// SIGTERM, say).
+pub fn remap(code: u8, as_success: &[u8]) -> u8 {
+    if as_success.contains(&code) { 0 } else { code }
+}
+
 /// 128+N for a process killed by signal N.
 pub fn from_signal(signal: libc::c_int) -> u8 {
     SIGNAL_BASE.wrapping_add(signal as u8)
@@ -60,6 +66,15 @@ mod tests {
         assert_eq!(from_wait_status(killed(libc::SIGKILL, false)), Some(137));
         assert_eq!(from_wait_status(killed(libc::SIGSEGV, true)), Some(139));
         assert_eq!(from_wait_status(killed(libc::SIGTERM, false)), Some(143));
+    }
+
+    #[test]
+    fn remapped_codes_become_success() {
+        assert_eq!(remap(143, &[143]), 0);
+        assert_eq!(remap(3, &[143]), 3);
+        assert_eq!(remap(130, &[143, 130]), 0);
+        assert_eq!(remap(0, &[]), 0);
+        assert_eq!(remap(1, &[]), 1);
     }
 
     #[test]

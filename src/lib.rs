@@ -8,18 +8,24 @@ pub mod duration;
 pub mod exit;
 pub mod lifecycle;
 pub mod logging;
+pub mod personality;
 pub mod signals;
 pub mod spawn;
 pub mod supervise;
+pub mod terminal;
 
 use std::ffi::OsString;
 use std::io::Write;
 
-use config::{ConfigError, Invocation};
+use config::{ConfigError, Invocation, Isolation};
+use personality::Personality;
 use signals::SignalSet;
+use spawn::{ExecPlan, Placement};
+use terminal::Terminal;
 
 /// The whole lifecycle: take over signals, read the configuration, spawn the child,
-/// supervise it, and return the code to exit with. `argv` includes the program name.
+/// supervise it, and return the code to exit with. `argv` includes the program name,
+/// which chooses the personality.
 pub fn run(argv: Vec<OsString>) -> u8 {
     // First, before anything can go wrong or take time: a signal from now on waits for
     // the supervision loop instead of being lost.
@@ -32,13 +38,17 @@ pub fn run(argv: Vec<OsString>) -> u8 {
         }
     };
 
-    let parsed = cli::parse(argv.into_iter().skip(1)).map_err(ConfigError::Syntax);
-    let config = match parsed.and_then(|cli| config::resolve(cli, &|name| std::env::var_os(name))) {
+    let mut argv = argv.into_iter();
+    let personality = Personality::from_program_name(&argv.next().unwrap_or_default());
+    let parsed = cli::parse(argv).map_err(ConfigError::Syntax);
+    let env = |name: &str| std::env::var_os(name);
+    let config = match parsed.and_then(|cli| config::resolve(cli, personality, &env)) {
         Ok(Invocation::Run(config)) => config,
         Ok(Invocation::Help) => return print_and_exit(cli::HELP),
         Ok(Invocation::Version) => {
-            return print_and_exit(&format!("pidone {}\n", env!("CARGO_PKG_VERSION")));
+            return print_and_exit(&format!("{}\n", personality.version_line()));
         }
+        Ok(Invocation::License) => return print_and_exit(LICENSE),
         Err(ConfigError::NoCommand) => {
             eprintln!("pidone: error: no COMMAND given\n{}", cli::USAGE);
             return exit::USAGE;
@@ -50,9 +60,28 @@ pub fn run(argv: Vec<OsString>) -> u8 {
     };
     logging::init(config.log_level);
 
+    if let Some(signal) = config.parent_death_signal {
+        set_parent_death_signal(signal);
+    }
     become_reaper();
-    let child = match spawn::ExecPlan::new(&config.command)
-        .and_then(|plan| spawn::spawn(&plan, &inherited))
+    if config.pause {
+        tidy_up();
+        return supervise::pause(&handled);
+    }
+
+    // With a terminal, the child gets a process group of its own in pidone's session and
+    // the terminal with it: a session of its own would leave it without one.
+    let terminal = Terminal::of_stdin().filter(|_| config.isolation != Isolation::Shared);
+    let isolation = match (terminal, config.isolation) {
+        (Some(_), Isolation::Session) => Isolation::Group,
+        (_, isolation) => isolation,
+    };
+    let placement = Placement {
+        isolation,
+        foreground: terminal.is_some(),
+    };
+    let child = match ExecPlan::new(&config.command, placement)
+        .and_then(|mut plan| spawn::spawn(&mut plan, &inherited))
     {
         Ok(child) => child,
         Err(error) => {
@@ -61,7 +90,52 @@ pub fn run(argv: Vec<OsString>) -> u8 {
         }
     };
     log::debug!("started {:?} as pid {}", config.command, child.pid);
-    supervise::supervise(child, &handled, &config)
+    tidy_up();
+    supervise::supervise(child, &handled, &config, terminal)
+}
+
+const LICENSE: &str = include_str!("../LICENSE");
+
+/// pidone receives `signal` when its parent dies (tini's `-p`); it is forwarded like any
+/// other. If the parent is already gone, pidone sends it to itself.
+fn set_parent_death_signal(signal: i32) {
+    // SAFETY: prctl and kill have no memory effects.
+    unsafe {
+        let parent = libc::getppid();
+        if libc::prctl(libc::PR_SET_PDEATHSIG, signal as libc::c_ulong) != 0 {
+            log::warn!(
+                "cannot set the parent death signal: {}",
+                std::io::Error::last_os_error()
+            );
+        } else if libc::getppid() != parent {
+            libc::kill(libc::getpid(), signal);
+        }
+    }
+}
+
+/// Once the child has its copies, pidone lets go of what it inherited: its working
+/// directory (so it never keeps a mount busy) and every descriptor above stderr.
+fn tidy_up() {
+    // SAFETY: chdir reads a static C string.
+    if unsafe { libc::chdir(c"/".as_ptr()) } != 0 {
+        log::debug!("cannot change to /: {}", std::io::Error::last_os_error());
+    }
+    // SAFETY: close_range closes descriptors pidone no longer needs; nothing refers to them.
+    if unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) } != 0 {
+        // Kernels before 5.9: close what /proc lists, collected before closing any.
+        let fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for fd in fds.into_iter().filter(|&fd| fd > 2) {
+            // SAFETY: as above.
+            unsafe { libc::close(fd) };
+        }
+    }
 }
 
 /// As PID 1 the kernel re-parents orphans to pidone; anywhere else pidone asks for them,

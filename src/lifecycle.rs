@@ -22,6 +22,8 @@ pub enum Phase {
 pub enum Step {
     /// Nothing to do until the next event.
     Wait,
+    /// Forward this signal now (a SIGTERM held for the stop delay).
+    Forward(i32),
     /// Send SIGTERM to every descendant that has not had it.
     TermDescendants,
     /// Send SIGKILL to every descendant still alive.
@@ -30,21 +32,37 @@ pub enum Step {
     Exit(u8),
 }
 
+/// How pidone reacts to a signal it received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reaction {
+    /// Signals to forward now, in order.
+    pub forward: Vec<i32>,
+    /// The signal started the grace clock.
+    pub grace_started: bool,
+    /// The signal is held back for the stop delay.
+    pub held: bool,
+}
+
 #[derive(Debug)]
 pub struct Lifecycle {
     grace: Duration,
+    stop_delay: Duration,
     phase: Phase,
     deadline: Option<Instant>,
+    /// When a held SIGTERM is due to be forwarded.
+    held_until: Option<Instant>,
     /// Set when the main child has been reaped.
     exit_code: Option<u8>,
 }
 
 impl Lifecycle {
-    pub fn new(grace: Duration) -> Self {
+    pub fn new(grace: Duration, stop_delay: Duration) -> Self {
         Lifecycle {
             grace,
+            stop_delay,
             phase: Phase::Running,
             deadline: None,
+            held_until: None,
             exit_code: None,
         }
     }
@@ -58,19 +76,41 @@ impl Lifecycle {
     pub fn next_deadline(&self) -> Option<Instant> {
         match self.phase {
             Phase::Killing => None,
-            _ => self.deadline,
+            _ => match (self.held_until, self.deadline) {
+                (Some(held), Some(deadline)) => Some(held.min(deadline)),
+                (held, deadline) => held.or(deadline),
+            },
         }
     }
 
-    /// A signal arrived (the supervisor forwards it whatever this says). Returns true when
-    /// it started the grace clock: the first SIGTERM or SIGINT does; later ones do not
-    /// restart it.
-    pub fn on_signal(&mut self, signal: i32, now: Instant) -> bool {
+    /// A signal arrived. The first SIGTERM or SIGINT starts the grace clock; later ones do
+    /// not restart it. With a stop delay the first SIGTERM is held back (the load balancer
+    /// needs that time to stop sending traffic), but the clock still starts: the delay
+    /// counts against the grace. Another SIGTERM or a SIGINT during the delay ends it.
+    pub fn on_signal(&mut self, signal: i32, now: Instant) -> Reaction {
+        let mut reaction = Reaction {
+            forward: Vec::new(),
+            grace_started: false,
+            held: false,
+        };
         if signals::is_shutdown(signal) && self.deadline.is_none() {
             self.deadline = Some(now + self.grace);
-            return true;
+            reaction.grace_started = true;
+            if signal == libc::SIGTERM && !self.stop_delay.is_zero() && self.phase == Phase::Running
+            {
+                self.held_until = Some(now + self.stop_delay);
+                reaction.held = true;
+                return reaction;
+            }
         }
-        false
+        if signals::is_shutdown(signal) && self.held_until.take().is_some() {
+            reaction.forward.push(libc::SIGTERM);
+            if signal == libc::SIGTERM {
+                return reaction;
+            }
+        }
+        reaction.forward.push(signal);
+        reaction
     }
 
     /// The main child was reaped; `code` is what pidone will exit with.
@@ -90,8 +130,10 @@ impl Lifecycle {
         match self.phase {
             Phase::Running => {
                 // A clock already running from a SIGTERM keeps its deadline: the
-                // orchestrator's patience started then.
+                // orchestrator's patience started then. A held SIGTERM is moot: the drain
+                // sends its own.
                 self.phase = Phase::Draining;
+                self.held_until = None;
                 self.deadline.get_or_insert(now + self.grace);
                 Step::TermDescendants
             }
@@ -103,10 +145,18 @@ impl Lifecycle {
 
     /// The loop woke up without an event.
     pub fn on_timeout(&mut self, now: Instant) -> Step {
-        match self.next_deadline() {
-            Some(deadline) if now >= deadline => {
+        if self.phase == Phase::Killing {
+            return Step::Wait;
+        }
+        match (self.held_until, self.deadline) {
+            (_, Some(deadline)) if now >= deadline => {
                 self.phase = Phase::Killing;
+                self.held_until = None;
                 Step::KillDescendants
+            }
+            (Some(held), _) if now >= held => {
+                self.held_until = None;
+                Step::Forward(libc::SIGTERM)
             }
             _ => Step::Wait,
         }
@@ -118,6 +168,117 @@ mod tests {
     use super::*;
 
     const GRACE: Duration = Duration::from_secs(10);
+    const DELAY: Duration = Duration::from_secs(3);
+
+    fn forwarded(signal: i32) -> Reaction {
+        Reaction {
+            forward: vec![signal],
+            grace_started: false,
+            held: false,
+        }
+    }
+
+    fn started(signal: i32) -> Reaction {
+        Reaction {
+            grace_started: true,
+            ..forwarded(signal)
+        }
+    }
+
+    #[test]
+    fn the_stop_delay_holds_the_first_sigterm() {
+        let t0 = Instant::now();
+        let mut life = Lifecycle::new(GRACE, DELAY);
+        let held = life.on_signal(libc::SIGTERM, t0);
+        assert_eq!(
+            held,
+            Reaction {
+                forward: vec![],
+                grace_started: true,
+                held: true
+            }
+        );
+        assert_eq!(
+            life.next_deadline(),
+            Some(t0 + DELAY),
+            "wake up to forward it"
+        );
+        assert_eq!(
+            life.on_signal(libc::SIGHUP, t0 + secs(1)),
+            forwarded(libc::SIGHUP),
+            "others pass"
+        );
+        assert_eq!(life.on_timeout(t0 + secs(2)), Step::Wait);
+        assert_eq!(life.on_timeout(t0 + DELAY), Step::Forward(libc::SIGTERM));
+        assert_eq!(
+            life.next_deadline(),
+            Some(t0 + GRACE),
+            "the grace counted from the arrival"
+        );
+        assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
+    }
+
+    #[test]
+    fn a_second_sigterm_during_the_delay_forwards_at_once() {
+        let t0 = Instant::now();
+        let mut life = Lifecycle::new(GRACE, DELAY);
+        life.on_signal(libc::SIGTERM, t0);
+        assert_eq!(
+            life.on_signal(libc::SIGTERM, t0 + secs(1)),
+            forwarded(libc::SIGTERM)
+        );
+        assert_eq!(
+            life.next_deadline(),
+            Some(t0 + GRACE),
+            "nothing held any more"
+        );
+        assert_eq!(life.on_timeout(t0 + DELAY), Step::Wait);
+    }
+
+    #[test]
+    fn a_sigint_during_the_delay_forwards_both() {
+        let t0 = Instant::now();
+        let mut life = Lifecycle::new(GRACE, DELAY);
+        life.on_signal(libc::SIGTERM, t0);
+        let reaction = life.on_signal(libc::SIGINT, t0 + secs(1));
+        assert_eq!(reaction.forward, [libc::SIGTERM, libc::SIGINT]);
+        assert!(!reaction.grace_started);
+    }
+
+    #[test]
+    fn sigint_is_never_held() {
+        let t0 = Instant::now();
+        let mut life = Lifecycle::new(GRACE, DELAY);
+        assert_eq!(life.on_signal(libc::SIGINT, t0), started(libc::SIGINT));
+        assert_eq!(
+            life.on_signal(libc::SIGTERM, t0),
+            forwarded(libc::SIGTERM),
+            "the clock runs already"
+        );
+    }
+
+    #[test]
+    fn a_delay_longer_than_the_grace_ends_in_the_kill() {
+        let t0 = Instant::now();
+        let mut life = Lifecycle::new(secs(2), secs(5));
+        life.on_signal(libc::SIGTERM, t0);
+        assert_eq!(life.next_deadline(), Some(t0 + secs(2)));
+        assert_eq!(life.on_timeout(t0 + secs(2)), Step::KillDescendants);
+        assert_eq!(life.on_timeout(t0 + secs(5)), Step::Wait);
+    }
+
+    #[test]
+    fn a_child_exiting_during_the_delay_drops_the_held_sigterm() {
+        let t0 = Instant::now();
+        let mut life = Lifecycle::new(GRACE, DELAY);
+        life.on_signal(libc::SIGTERM, t0);
+        life.on_child_exit(0);
+        assert_eq!(
+            life.after_reaping(true, t0 + secs(1)),
+            Step::TermDescendants
+        );
+        assert_eq!(life.next_deadline(), Some(t0 + GRACE));
+    }
 
     fn secs(n: u64) -> Duration {
         Duration::from_secs(n)
@@ -126,7 +287,7 @@ mod tests {
     #[test]
     fn a_child_that_exits_alone_ends_pidone_with_its_code() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE);
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
         assert_eq!(
             life.after_reaping(true, t0),
             Step::Wait,
@@ -140,27 +301,33 @@ mod tests {
     #[test]
     fn sigterm_starts_the_clock_once() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE);
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
         assert_eq!(life.next_deadline(), None);
-        assert!(life.on_signal(libc::SIGTERM, t0));
+        assert_eq!(life.on_signal(libc::SIGTERM, t0), started(libc::SIGTERM));
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
-        assert!(!life.on_signal(libc::SIGTERM, t0 + secs(5)));
-        assert!(!life.on_signal(libc::SIGINT, t0 + secs(6)));
+        assert_eq!(
+            life.on_signal(libc::SIGTERM, t0 + secs(5)),
+            forwarded(libc::SIGTERM)
+        );
+        assert_eq!(
+            life.on_signal(libc::SIGINT, t0 + secs(6)),
+            forwarded(libc::SIGINT)
+        );
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
     }
 
     #[test]
     fn sigint_starts_it_too() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE);
-        assert!(life.on_signal(libc::SIGINT, t0));
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        assert_eq!(life.on_signal(libc::SIGINT, t0), started(libc::SIGINT));
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
     }
 
     #[test]
     fn other_signals_never_start_it() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE);
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
         for signal in [
             libc::SIGHUP,
             libc::SIGQUIT,
@@ -168,7 +335,7 @@ mod tests {
             libc::SIGUSR2,
             libc::SIGWINCH,
         ] {
-            assert!(!life.on_signal(signal, t0));
+            assert_eq!(life.on_signal(signal, t0), forwarded(signal));
         }
         assert_eq!(life.next_deadline(), None);
         assert_eq!(life.on_timeout(t0 + secs(3600)), Step::Wait);
@@ -177,7 +344,7 @@ mod tests {
     #[test]
     fn the_deadline_kills_only_once_it_has_passed() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE);
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
         assert_eq!(life.on_timeout(t0 + secs(9)), Step::Wait);
         assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
@@ -190,7 +357,7 @@ mod tests {
     #[test]
     fn a_child_leaving_workers_behind_drains_them() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE);
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
         life.on_child_exit(0);
         assert_eq!(life.after_reaping(true, t0), Step::TermDescendants);
         assert_eq!(life.phase(), Phase::Draining);
@@ -206,7 +373,7 @@ mod tests {
     #[test]
     fn workers_that_outlive_the_drain_are_killed() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE);
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
         life.on_child_exit(3);
         life.after_reaping(true, t0);
         assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
@@ -222,7 +389,7 @@ mod tests {
     #[test]
     fn draining_after_sigterm_keeps_the_original_deadline() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE);
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
         life.on_child_exit(143);
         assert_eq!(
@@ -235,17 +402,17 @@ mod tests {
     #[test]
     fn a_sigterm_while_draining_does_not_extend_it() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE);
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
         life.on_child_exit(0);
         life.after_reaping(true, t0);
-        assert!(!life.on_signal(libc::SIGTERM, t0 + secs(5)));
+        assert!(!life.on_signal(libc::SIGTERM, t0 + secs(5)).grace_started);
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
     }
 
     #[test]
     fn zero_grace_kills_at_once() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(Duration::ZERO);
+        let mut life = Lifecycle::new(Duration::ZERO, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
         assert_eq!(life.on_timeout(t0), Step::KillDescendants);
     }
@@ -253,7 +420,7 @@ mod tests {
     #[test]
     fn the_child_outliving_the_kill_is_still_awaited() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE);
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
         life.on_timeout(t0 + GRACE);
         assert_eq!(

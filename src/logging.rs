@@ -1,23 +1,40 @@
-//! pidone's log lines: stderr only, each prefixed `pidone:`. stdout belongs to the
-//! application. `RUST_LOG` is never read: it belongs to the application too.
+//! pidone's log lines: stderr only, each prefixed `pidone:` and its level. stdout belongs to
+//! the application, and so does `RUST_LOG`, which pidone never reads.
 
 use std::io::Write;
 
-use log::{Level, LevelFilter};
+use log::{Level, LevelFilter, Log, Metadata, Record};
+
+struct Stderr;
+
+impl Log for Stderr {
+    fn enabled(&self, metadata: &Metadata) -> bool {
+        metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &Record) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let level = match record.level() {
+            Level::Error => "error",
+            Level::Warn => "warning",
+            Level::Info => "info",
+            Level::Debug => "debug",
+            Level::Trace => "trace",
+        };
+        // One write per line, so lines from pidone and the application never interleave
+        // mid-line; a closed stderr is not pidone's problem to report.
+        let line = format!("pidone: {level}: {}\n", record.args());
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }
+
+    fn flush(&self) {}
+}
 
 pub fn init(level: LevelFilter) {
-    env_logger::Builder::new()
-        .filter_level(level)
-        .target(env_logger::Target::Stderr)
-        .format(|out, record| {
-            let level = match record.level() {
-                Level::Error => "error",
-                Level::Warn => "warning",
-                Level::Info => "info",
-                Level::Debug => "debug",
-                Level::Trace => "trace",
-            };
-            writeln!(out, "pidone: {level}: {}", record.args())
-        })
-        .init();
+    static LOGGER: Stderr = Stderr;
+    if log::set_logger(&LOGGER).is_ok() {
+        log::set_max_level(level);
+    }
 }

@@ -10,6 +10,12 @@ pub fn is_shutdown(signal: i32) -> bool {
     signal == libc::SIGTERM || signal == libc::SIGINT
 }
 
+/// The terminal's job-control signals: a shell expects the process it started to stop on
+/// them, so pidone forwards them and then stops itself.
+pub fn is_job_control_stop(signal: i32) -> bool {
+    matches!(signal, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU)
+}
+
 /// Every signal pidone waits for: all that can be caught, standard and real-time.
 /// SIGKILL and SIGSTOP cannot be caught by any process.
 pub fn handled() -> impl Iterator<Item = i32> {
@@ -30,6 +36,85 @@ pub fn name(signal: i32) -> String {
         format!("SIGRTMIN+{}", signal - min)
     } else {
         format!("signal {signal}")
+    }
+}
+
+/// Reads a signal as users write it: `TERM`, `SIGTERM`, `term`, `15`, `RTMIN+2`,
+/// `SIGRTMAX-1`. `None` for anything that is not a signal of this system.
+pub fn parse(text: &str) -> Option<i32> {
+    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    if let Ok(number) = text.parse::<i32>() {
+        return (1..=max).contains(&number).then_some(number);
+    }
+    let upper = text.to_ascii_uppercase();
+    let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
+    let offset = |rest: &str, sign: i32| -> Option<i32> {
+        match rest {
+            "" => Some(0),
+            _ => rest
+                .strip_prefix(if sign > 0 { '+' } else { '-' })?
+                .parse::<i32>()
+                .ok()
+                .map(|n| sign * n),
+        }
+    };
+    let signal = if let Some(rest) = bare.strip_prefix("RTMIN") {
+        min + offset(rest, 1)?
+    } else if let Some(rest) = bare.strip_prefix("RTMAX") {
+        max + offset(rest, -1)?
+    } else {
+        return (1..32).find(|&n| {
+            signal_hook::low_level::signal_name(n).and_then(|s| s.strip_prefix("SIG")) == Some(bare)
+        });
+    };
+    (min..=max).contains(&signal).then_some(signal)
+}
+
+/// Signal rewriting before forwarding (`--rewrite S:R`): S is forwarded as R, or dropped
+/// when R is 0. Only forwarding changes: pidone itself reacts to the signal it received.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rewrite {
+    rules: Vec<(i32, i32)>,
+}
+
+impl Rewrite {
+    /// Reads `S:R`, each side a signal as [`parse`] reads it; R may also be 0.
+    pub fn parse_rule(text: &str) -> Result<(i32, i32), String> {
+        let (from, to) = text
+            .split_once(':')
+            .ok_or("expected S:R, e.g. TERM:QUIT or 15:3")?;
+        let from = parse(from).ok_or_else(|| format!("unknown signal '{from}'"))?;
+        let to = if to == "0" {
+            0
+        } else {
+            parse(to).ok_or_else(|| format!("unknown signal '{to}'"))?
+        };
+        if from == libc::SIGCHLD {
+            return Err("SIGCHLD is never forwarded, so it cannot be rewritten".to_string());
+        }
+        Ok((from, to))
+    }
+
+    /// Adds a rule; a later rule for the same signal replaces an earlier one.
+    pub fn set(&mut self, from: i32, to: i32) {
+        self.rules.retain(|&(f, _)| f != from);
+        self.rules.push((from, to));
+    }
+
+    /// Adds a rule only where none is set yet (a personality's default).
+    pub fn set_default(&mut self, from: i32, to: i32) {
+        if !self.rules.iter().any(|&(f, _)| f == from) {
+            self.rules.push((from, to));
+        }
+    }
+
+    /// What to forward for `signal`: `None` when it is dropped.
+    pub fn apply(&self, signal: i32) -> Option<i32> {
+        match self.rules.iter().find(|&&(from, _)| from == signal) {
+            Some(&(_, 0)) => None,
+            Some(&(_, to)) => Some(to),
+            None => Some(signal),
+        }
     }
 }
 
@@ -229,6 +314,80 @@ mod tests {
         assert_eq!(name(libc::SIGRTMIN()), "SIGRTMIN");
         assert_eq!(name(libc::SIGRTMIN() + 3), "SIGRTMIN+3");
         assert_eq!(name(200), "signal 200");
+    }
+
+    #[test]
+    fn parses_names_and_numbers_alike() {
+        for text in ["TERM", "SIGTERM", "term", "SigTerm", "15"] {
+            assert_eq!(parse(text), Some(libc::SIGTERM), "{text}");
+        }
+        assert_eq!(parse("KILL"), Some(libc::SIGKILL));
+        assert_eq!(parse("SIGWINCH"), Some(libc::SIGWINCH));
+        assert_eq!(parse("RTMIN"), Some(libc::SIGRTMIN()));
+        assert_eq!(parse("SIGRTMIN+2"), Some(libc::SIGRTMIN() + 2));
+        assert_eq!(parse("RTMAX-1"), Some(libc::SIGRTMAX() - 1));
+        assert_eq!(parse("64"), Some(64));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_signal() {
+        for text in [
+            "",
+            "0",
+            "-15",
+            "65",
+            "TERMS",
+            "SIG",
+            "RTMIN+99",
+            "RTMIN-1",
+            "RTMAX+1",
+            "15x",
+            "SIGRTMIN+",
+        ] {
+            assert_eq!(parse(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn rewrite_rules() {
+        assert_eq!(
+            Rewrite::parse_rule("TERM:QUIT"),
+            Ok((libc::SIGTERM, libc::SIGQUIT))
+        );
+        assert_eq!(Rewrite::parse_rule("15:3"), Ok((15, 3)));
+        assert_eq!(Rewrite::parse_rule("WINCH:0"), Ok((libc::SIGWINCH, 0)));
+        assert!(Rewrite::parse_rule("TERM").is_err());
+        assert!(
+            Rewrite::parse_rule("TERM:NOPE")
+                .unwrap_err()
+                .contains("NOPE")
+        );
+        assert!(Rewrite::parse_rule("0:TERM").is_err());
+        assert!(Rewrite::parse_rule("CHLD:TERM").is_err());
+    }
+
+    #[test]
+    fn rewriting_changes_or_drops_only_what_it_names() {
+        let mut rewrite = Rewrite::default();
+        rewrite.set(libc::SIGTERM, libc::SIGQUIT);
+        rewrite.set(libc::SIGWINCH, 0);
+        assert_eq!(rewrite.apply(libc::SIGTERM), Some(libc::SIGQUIT));
+        assert_eq!(rewrite.apply(libc::SIGWINCH), None);
+        assert_eq!(rewrite.apply(libc::SIGHUP), Some(libc::SIGHUP));
+        rewrite.set(libc::SIGTERM, libc::SIGINT);
+        assert_eq!(
+            rewrite.apply(libc::SIGTERM),
+            Some(libc::SIGINT),
+            "the later rule wins"
+        );
+        rewrite.set_default(libc::SIGTERM, libc::SIGSTOP);
+        assert_eq!(
+            rewrite.apply(libc::SIGTERM),
+            Some(libc::SIGINT),
+            "defaults never override"
+        );
+        rewrite.set_default(libc::SIGTSTP, libc::SIGSTOP);
+        assert_eq!(rewrite.apply(libc::SIGTSTP), Some(libc::SIGSTOP));
     }
 
     #[test]

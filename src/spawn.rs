@@ -7,6 +7,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 
+use crate::config::Isolation;
 use crate::exit;
 use crate::signals::Inherited;
 
@@ -17,6 +18,14 @@ unsafe extern "C" {
     static environ: *const *const libc::c_char;
 }
 
+/// How the child is placed before exec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    pub isolation: Isolation,
+    /// Make the child's process group the foreground group of the terminal on stdin.
+    pub foreground: bool,
+}
+
 /// argv, envp and the paths to try, ready for execve.
 pub struct ExecPlan {
     program: OsString,
@@ -24,6 +33,33 @@ pub struct ExecPlan {
     _args: Vec<CString>,
     argv: Vec<*const libc::c_char>,
     envp: Vec<*const libc::c_char>,
+    placement: Placement,
+    /// Index in envp of a `LISTEN_PID` naming pidone, which the child rewrites to its own
+    /// pid so socket activation reaches the application.
+    listen_pid: Option<usize>,
+    /// Room for the child's `LISTEN_PID=<pid>` entry, filled in after fork.
+    listen_pid_entry: [u8; 32],
+}
+
+/// Writes `LISTEN_PID=<pid>` and a NUL into `buffer` without allocating.
+pub fn format_listen_pid(pid: libc::pid_t, buffer: &mut [u8; 32]) {
+    const PREFIX: &[u8] = b"LISTEN_PID=";
+    buffer[..PREFIX.len()].copy_from_slice(PREFIX);
+    let mut digits = [0u8; 12];
+    let mut n = pid.unsigned_abs();
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in 0..len {
+        buffer[PREFIX.len() + i] = digits[len - 1 - i];
+    }
+    buffer[PREFIX.len() + len] = 0;
 }
 
 /// Why the child could not be started.
@@ -124,8 +160,9 @@ pub fn candidates(program: &[u8], path_var: Option<&[u8]>) -> Vec<Vec<u8>> {
 }
 
 impl ExecPlan {
-    /// Prepares `command` to run with pidone's own environment, byte for byte.
-    pub fn new(command: &[OsString]) -> Result<Self, SpawnError> {
+    /// Prepares `command` to run with pidone's own environment, byte for byte (but for a
+    /// `LISTEN_PID` naming pidone).
+    pub fn new(command: &[OsString], placement: Placement) -> Result<Self, SpawnError> {
         let to_c =
             |arg: &OsStr| CString::new(arg.as_bytes()).map_err(|_| SpawnError::Nul(arg.to_owned()));
         let args = command
@@ -138,6 +175,8 @@ impl ExecPlan {
         // The environment is passed on as it is, entries pidone cannot parse included.
         let mut envp = Vec::new();
         let mut path_var = None;
+        let mut listen_pid = None;
+        let own_pid = std::process::id().to_string();
         // SAFETY: environ is a null-terminated array of C strings that pidone never modifies.
         unsafe {
             let mut entry = environ;
@@ -145,6 +184,9 @@ impl ExecPlan {
                 let bytes = CStr::from_ptr(*entry).to_bytes();
                 if let Some(value) = bytes.strip_prefix(b"PATH=") {
                     path_var = Some(value);
+                }
+                if bytes.strip_prefix(b"LISTEN_PID=") == Some(own_pid.as_bytes()) {
+                    listen_pid = Some(envp.len());
                 }
                 envp.push(*entry);
                 entry = entry.add(1);
@@ -164,11 +206,14 @@ impl ExecPlan {
             _args: args,
             argv,
             envp,
+            placement,
+            listen_pid,
+            listen_pid_entry: [0; 32],
         })
     }
 }
 
-/// A started child: its pid, which is also its process group and session.
+/// A started child.
 #[derive(Debug, Clone, Copy)]
 pub struct Child {
     pub pid: libc::pid_t,
@@ -190,7 +235,7 @@ fn above_stdio(fd: OwnedFd) -> io::Result<OwnedFd> {
 
 /// Forks and execs the plan. Returns once exec has succeeded, or with the reason it failed,
 /// which the child reports through a close-on-exec pipe: EOF means exec happened.
-pub fn spawn(plan: &ExecPlan, inherited: &Inherited) -> Result<Child, SpawnError> {
+pub fn spawn(plan: &mut ExecPlan, inherited: &Inherited) -> Result<Child, SpawnError> {
     let (read_end, write_end) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
         .map_err(|e| SpawnError::System("create a pipe", e.into()))?;
     let read_end = above_stdio(read_end).map_err(|e| SpawnError::System("create a pipe", e))?;
@@ -256,13 +301,30 @@ pub fn spawn(plan: &ExecPlan, inherited: &Inherited) -> Result<Child, SpawnError
     })
 }
 
-/// The child's side: new session, pidone's signal changes undone, exec along the PATH
-/// like execvp. Nothing here allocates.
-unsafe fn exec_child(plan: &ExecPlan, inherited: &Inherited, report_fd: RawFd) -> ! {
+/// The child's side: its own session or process group, the terminal, pidone's signal
+/// changes undone, exec along the PATH like execvp. Nothing here allocates.
+unsafe fn exec_child(plan: &mut ExecPlan, inherited: &Inherited, report_fd: RawFd) -> ! {
     unsafe {
-        // Its own session and process group: signals for the group reach the application
-        // and everything it starts, and nothing of pidone's.
-        libc::setsid();
+        // A session or process group of its own: signals for the group reach the
+        // application and everything it starts, and nothing of pidone's.
+        match plan.placement.isolation {
+            Isolation::Session => {
+                libc::setsid();
+            }
+            Isolation::Group => {
+                libc::setpgid(0, 0);
+            }
+            Isolation::Shared => {}
+        }
+        // Still with pidone's signals blocked, SIGTTOU included: a background process
+        // group may take the terminal without being stopped.
+        if plan.placement.foreground {
+            libc::tcsetpgrp(libc::STDIN_FILENO, libc::getpgrp());
+        }
+        if let Some(index) = plan.listen_pid {
+            format_listen_pid(libc::getpid(), &mut plan.listen_pid_entry);
+            plan.envp[index] = plan.listen_pid_entry.as_ptr().cast();
+        }
         inherited.restore_in_child();
 
         // execvp's rules: a missing file or directory moves on to the next PATH entry; so
@@ -324,6 +386,23 @@ mod tests {
     #[test]
     fn empty_program_is_tried_as_is() {
         assert_eq!(candidates(b"", Some(b"/a")), vec![Vec::<u8>::new()]);
+    }
+
+    #[test]
+    fn listen_pid_entries() {
+        let entry = |pid| {
+            let mut buffer = [0xffu8; 32];
+            format_listen_pid(pid, &mut buffer);
+            CStr::from_bytes_until_nul(&buffer)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(entry(1), "LISTEN_PID=1");
+        assert_eq!(entry(42), "LISTEN_PID=42");
+        assert_eq!(entry(4194304), "LISTEN_PID=4194304");
+        assert_eq!(entry(i32::MAX), "LISTEN_PID=2147483647");
     }
 
     #[test]

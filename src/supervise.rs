@@ -7,22 +7,14 @@ use std::time::Instant;
 
 use log::{debug, info, warn};
 
-use crate::config::Config;
+use crate::config::{Config, Isolation, Target};
 use crate::descendants::{Scope, Sweeper};
 use crate::duration;
 use crate::exit;
 use crate::lifecycle::{Lifecycle, Step};
 use crate::signals::{self, Received, SignalSet};
 use crate::spawn::Child;
-
-/// Where forwarded signals go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// The child's process group: the child and everything it started that stayed in it.
-    Group,
-    /// The child alone.
-    Child,
-}
+use crate::terminal::Terminal;
 
 /// Most signals a single wake-up takes; any beyond wait for the next turn.
 const BATCH: usize = 64;
@@ -53,26 +45,49 @@ fn next_batch(
     Ok(())
 }
 
-/// Reaps every exited process. Returns the main child's raw status if it was among them,
-/// and whether any process pidone is responsible for is still alive.
-fn reap(child: &Child, sweeper: &mut Sweeper) -> (Option<i32>, bool) {
-    let mut child_status = None;
+/// What one reaping pass found.
+struct Reaped {
+    /// The main child's raw status, if it ended.
+    child_status: Option<i32>,
+    /// The signal that stopped the main child, if it was stopped.
+    child_stopped: Option<i32>,
+    /// Whether any process pidone is responsible for is still alive.
+    descendants_left: bool,
+}
+
+/// Reaps every exited process, and notices the main child stopping (job control).
+fn reap(child: &Child, sweeper: &mut Sweeper, warn_on_reap: bool) -> Reaped {
+    let mut reaped = Reaped {
+        child_status: None,
+        child_stopped: None,
+        descendants_left: true,
+    };
     loop {
         let mut status = 0;
         // SAFETY: waitpid writes only the status.
-        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
+        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG | libc::WUNTRACED) };
         match pid {
-            0 => return (child_status, true),
+            0 => return reaped,
             -1 => match io::Error::last_os_error().raw_os_error() {
                 Some(libc::EINTR) => continue,
                 // ECHILD: no child left, hence no descendant: every orphan is re-parented
                 // to pidone, so a live descendant implies a live child.
-                _ => return (child_status, false),
+                _ => {
+                    reaped.descendants_left = false;
+                    return reaped;
+                }
             },
+            pid if libc::WIFSTOPPED(status) => {
+                if pid == child.pid {
+                    reaped.child_stopped = Some(libc::WSTOPSIG(status));
+                }
+            }
             pid => {
                 sweeper.forget(pid);
                 if pid == child.pid {
-                    child_status = Some(status);
+                    reaped.child_status = Some(status);
+                } else if warn_on_reap {
+                    warn!("reaped process {pid}, which is not the child");
                 } else {
                     debug!("reaped process {pid}");
                 }
@@ -100,6 +115,16 @@ fn forward(signal: i32, child: &Child, target: Target, child_reaped: bool) {
     }
 }
 
+/// Suspends pidone until it is continued, as a shell's job control expects of the process
+/// it started. Never as PID 1: the kernel does not stop an init.
+fn suspend_self(me: libc::pid_t) {
+    if me != 1 {
+        debug!("suspending pidone itself");
+        // SAFETY: stopping this very process; execution resumes here on SIGCONT.
+        unsafe { libc::kill(me, libc::SIGSTOP) };
+    }
+}
+
 fn pid_list(pids: &[libc::pid_t]) -> String {
     pids.iter()
         .map(|pid| pid.to_string())
@@ -108,19 +133,18 @@ fn pid_list(pids: &[libc::pid_t]) -> String {
 }
 
 /// Supervises `child` until it and every other descendant is gone; returns the exit code.
-pub fn supervise(child: Child, handled: &SignalSet, config: &Config) -> u8 {
+/// `terminal` is the terminal the child was given as its foreground, if any.
+pub fn supervise(
+    child: Child,
+    handled: &SignalSet,
+    config: &Config,
+    terminal: Option<Terminal>,
+) -> u8 {
     let grace = config.grace;
-    let target = if config.single_child {
-        Target::Child
-    } else {
-        Target::Group
-    };
-    let mut lifecycle = Lifecycle::new(grace);
+    let mut lifecycle = Lifecycle::new(grace, config.stop_delay);
     let me = std::process::id() as libc::pid_t;
-    let mut sweeper = Sweeper::new(Scope {
-        me,
-        group: child.pid,
-    });
+    let group = (config.isolation != Isolation::Shared).then_some(child.pid);
+    let mut sweeper = Sweeper::new(Scope { me, group });
     let mut batch = Vec::with_capacity(BATCH);
     let mut child_reaped = false;
 
@@ -131,40 +155,73 @@ pub fn supervise(child: Child, handled: &SignalSet, config: &Config) -> u8 {
         }
         let now = Instant::now();
         let mut step = Step::Wait;
-        let mut children_exited = false;
+        let mut children_changed = false;
 
         let timed_out = batch.is_empty();
         if timed_out {
             step = lifecycle.on_timeout(now);
         }
         for received in &batch {
-            if received.signal == libc::SIGCHLD {
-                children_exited = true;
-            } else if received.is_own_sigpipe(me) {
+            let signal = received.signal;
+            if signal == libc::SIGCHLD {
+                children_changed = true;
+                continue;
+            }
+            if received.is_own_sigpipe(me) {
                 debug!("not forwarding SIGPIPE: raised by pidone's own write to a closed pipe");
-            } else {
-                if lifecycle.on_signal(received.signal, now) {
-                    info!(
-                        "received {}: forwarding it; SIGKILL for whatever is left in {}",
-                        signals::name(received.signal),
-                        duration::display(grace)
-                    );
+                continue;
+            }
+            let reaction = lifecycle.on_signal(signal, now);
+            if reaction.held {
+                info!(
+                    "received SIGTERM: forwarding it in {}; SIGKILL for whatever is left in {}",
+                    duration::display(config.stop_delay),
+                    duration::display(grace)
+                );
+            } else if reaction.grace_started {
+                info!(
+                    "received {}: forwarding it; SIGKILL for whatever is left in {}",
+                    signals::name(signal),
+                    duration::display(grace)
+                );
+            }
+            for signal in reaction.forward {
+                match config.rewrite.apply(signal) {
+                    Some(rewritten) => forward(rewritten, &child, config.target, child_reaped),
+                    None => debug!("dropping {}: rewritten to 0", signals::name(signal)),
                 }
-                forward(received.signal, &child, target, child_reaped);
+            }
+            if signals::is_job_control_stop(signal) {
+                suspend_self(me);
             }
         }
-        if children_exited {
-            let (status, descendants_left) = reap(&child, &mut sweeper);
-            if let Some(code) = status.and_then(exit::from_wait_status) {
+        if children_changed {
+            let reaped = reap(&child, &mut sweeper, config.warn_on_reap);
+            if let Some(code) = reaped.child_status.and_then(exit::from_wait_status) {
                 child_reaped = true;
                 info!("child {} exited; exit code {code}", child.pid);
-                lifecycle.on_child_exit(code);
+                lifecycle.on_child_exit(exit::remap(code, &config.remap_exit));
             }
-            step = lifecycle.after_reaping(descendants_left, now);
+            if let (Some(signal), Some(terminal)) = (reaped.child_stopped, terminal) {
+                // The child stopped at the terminal (Ctrl-Z): so does pidone, so the shell
+                // that started it regains the terminal; once continued, the child gets the
+                // terminal back, if the shell gave it to pidone (fg, not bg).
+                if signals::is_job_control_stop(signal) && me != 1 {
+                    suspend_self(me);
+                    terminal.hand_over_if_foreground(child.pid);
+                }
+            }
+            step = lifecycle.after_reaping(reaped.descendants_left, now);
         }
 
         match step {
             Step::Wait => {}
+            Step::Forward(signal) => {
+                info!("stop delay over: forwarding {}", signals::name(signal));
+                if let Some(rewritten) = config.rewrite.apply(signal) {
+                    forward(rewritten, &child, config.target, child_reaped);
+                }
+            }
             Step::TermDescendants => match sweeper.sweep(libc::SIGTERM) {
                 Some(pids) if pids.is_empty() => {}
                 Some(pids) => info!(
@@ -188,6 +245,34 @@ pub fn supervise(child: Child, handled: &SignalSet, config: &Config) -> u8 {
                 }
             }
             Step::Exit(code) => return code,
+        }
+    }
+}
+
+/// Pause mode: no child. Reaps whatever is re-parented to pidone and exits 0 on SIGTERM or
+/// SIGINT; other signals are ignored, and nothing wakes pidone up in between.
+pub fn pause(handled: &SignalSet) -> u8 {
+    loop {
+        let received = match signals::wait(handled, None) {
+            Ok(Some(received)) => received,
+            Ok(None) => continue,
+            Err(error) => {
+                log::error!("cannot wait for signals: {error}");
+                return exit::FAILURE;
+            }
+        };
+        match received.signal {
+            libc::SIGCHLD => loop {
+                // SAFETY: waitpid with a null status pointer only reaps.
+                if unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } <= 0 {
+                    break;
+                }
+            },
+            signal if signals::is_shutdown(signal) => {
+                info!("received {}: pausing is over", signals::name(signal));
+                return 0;
+            }
+            signal => debug!("ignoring {} while pausing", signals::name(signal)),
         }
     }
 }

@@ -136,6 +136,11 @@ fn an_idle_pidone_never_wakes_up() {
             .map(|l| l.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap())
             .sum::<u64>()
     };
+    // Idle means asleep in the supervision loop, waiting for a signal.
+    let wchan = || std::fs::read_to_string(format!("/proc/{pid}/wchan")).unwrap_or_default();
+    common::eventually("pidone sleeps in sigtimedwait", || {
+        wchan().contains("sigtimedwait")
+    });
     let before = switches();
     // An observation window, not synchronisation: tini would wake once in it.
     std::thread::sleep(Duration::from_millis(1500));

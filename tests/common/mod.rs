@@ -89,6 +89,7 @@ pub fn app(steps: &str) -> Vec<OsString> {
 }
 
 pub struct Pidone {
+    program: PathBuf,
     args: Vec<OsString>,
     env: Vec<(OsString, OsString)>,
     pid1: bool,
@@ -97,10 +98,17 @@ pub struct Pidone {
 impl Pidone {
     pub fn new() -> Self {
         Pidone {
+            program: PIDONE.into(),
             args: Vec::new(),
             env: Vec::new(),
             pid1: true,
         }
+    }
+
+    /// Runs pidone under another name — a link to it named tini, say.
+    pub fn invoked_as(mut self, program: impl Into<PathBuf>) -> Self {
+        self.program = program.into();
+        self
     }
 
     /// Runs pidone as an ordinary process of this machine instead of PID 1.
@@ -128,10 +136,11 @@ impl Pidone {
         let mut command = if self.pid1 {
             let mut c = Command::new(unshare());
             // --kill-child: if the test dies, pidone's namespace dies with it.
-            c.args(["--pid", "--fork", "--mount-proc", "--kill-child", PIDONE]);
+            c.args(["--pid", "--fork", "--mount-proc", "--kill-child"])
+                .arg(&self.program);
             c
         } else {
-            Command::new(PIDONE)
+            Command::new(&self.program)
         };
         command
             .args(&self.args)
@@ -261,19 +270,28 @@ impl Running {
 
     /// pidone's pid on this machine.
     pub fn pid(&self) -> i32 {
+        self.try_pid().expect("pidone is running")
+    }
+
+    fn try_pid(&self) -> Option<i32> {
         let outer = self.process.as_ref().expect("still running").id() as i32;
         if !self.pid1 {
-            return outer;
+            return Some(outer);
         }
         // unshare --fork runs pidone as its only child.
-        let children = std::fs::read_to_string(format!("/proc/{outer}/task/{outer}/children"))
-            .expect("read unshare's children");
-        children
-            .split_whitespace()
-            .next()
-            .expect("pidone is running")
-            .parse()
-            .unwrap()
+        let children =
+            std::fs::read_to_string(format!("/proc/{outer}/task/{outer}/children")).ok()?;
+        children.split_whitespace().next()?.parse().ok()
+    }
+
+    /// pidone's pid on this machine, once unshare has started it.
+    pub fn pid_when_running(&self) -> i32 {
+        let mut pid = None;
+        eventually("pidone has started", || {
+            pid = self.try_pid();
+            pid.is_some()
+        });
+        pid.unwrap()
     }
 
     pub fn signal(&self, signal: i32) {
@@ -359,6 +377,15 @@ fn descendants(pid: i32) -> Vec<i32> {
         .filter_map(|c| c.parse().ok())
         .flat_map(|c| std::iter::once(c).chain(descendants(c)))
         .collect()
+}
+
+/// A link to pidone named `name` (tini, dumb-init, ...), in a directory of its own.
+pub fn pidone_named(name: &str) -> PathBuf {
+    let dir = scratch_path(&format!("as-{name}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join(name);
+    std::os::unix::fs::symlink(PIDONE, &link).unwrap();
+    link
 }
 
 /// A process the test started itself, killed when the test ends however it ends.

@@ -1,0 +1,163 @@
+//! Under a real terminal (a pty), an interactive shell behaves as it would without pidone:
+//! Ctrl-C interrupts the foreground program, Ctrl-Z suspends it, `fg` resumes it. And when
+//! a shell's job started pidone itself, Ctrl-Z and `fg` still work.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Instant;
+
+use common::{KillOnDrop, PIDONE, helper};
+
+/// A shell session on a pty: what the test types, and what the terminal shows.
+struct Session {
+    master: std::fs::File,
+    output: Receiver<Vec<u8>>,
+    screen: String,
+    _process: KillOnDrop,
+}
+
+impl Session {
+    /// Starts `command` as the session leader of a new pty, which becomes its controlling
+    /// terminal, with stdin, stdout and stderr on it.
+    fn start(mut command: Command) -> Session {
+        let (mut master, mut slave) = (0, 0);
+        // SAFETY: openpty fills in two new descriptors.
+        let opened = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+        // SAFETY: both descriptors were just opened and are owned here.
+        let (master, slave) =
+            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        command
+            .env("PS1", "$ ")
+            .env("TERM", "dumb")
+            .stdin(Stdio::from(slave.try_clone().unwrap()))
+            .stdout(Stdio::from(slave.try_clone().unwrap()))
+            .stderr(Stdio::from(slave));
+        // SAFETY: setsid and ioctl are async-signal-safe.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setsid();
+                libc::ioctl(0, libc::TIOCSCTTY, 0);
+                Ok(())
+            });
+        }
+        let process = command.spawn().unwrap();
+        let master = std::fs::File::from(master);
+        let mut reader = master.try_clone().unwrap();
+        let (tx, output) = channel();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 || tx.send(buffer[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Session {
+            master,
+            output,
+            screen: String::new(),
+            _process: KillOnDrop(process),
+        }
+    }
+
+    fn type_keys(&mut self, keys: &[u8]) {
+        self.master.write_all(keys).unwrap();
+    }
+
+    /// Waits until the terminal shows `text` after what earlier calls consumed.
+    fn expect(&mut self, text: &str) {
+        let deadline = Instant::now() + common::PATIENCE;
+        loop {
+            if let Some(at) = self.screen.find(text) {
+                self.screen.drain(..at + text.len());
+                return;
+            }
+            match self
+                .output
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(bytes) => self.screen.push_str(&String::from_utf8_lossy(&bytes)),
+                Err(_) => panic!(
+                    "the terminal never showed {text:?}; it shows {:?}",
+                    self.screen
+                ),
+            }
+        }
+    }
+
+    /// Runs a foreground job that says when it is ready and when it is continued.
+    fn start_job(&mut self, prefix: &str) {
+        let line = format!(
+            "{prefix}{} as job on CONT record ready wait\n",
+            helper().display()
+        );
+        self.type_keys(line.as_bytes());
+        self.expect("job: ready");
+    }
+
+    fn exit_status_is(&mut self, status: &str) {
+        self.type_keys(b"echo status=$?\n");
+        self.expect(&format!("status={status}"));
+    }
+}
+
+fn interactive_shell_checks(session: &mut Session, prefix: &str) {
+    session.expect("$ ");
+    // Ctrl-C interrupts the foreground program.
+    session.start_job(prefix);
+    session.type_keys(b"\x03");
+    session.exit_status_is("130");
+    // Ctrl-Z suspends it and fg resumes it.
+    session.start_job(prefix);
+    session.type_keys(b"\x1a");
+    session.expect("Stopped");
+    session.type_keys(b"fg\n");
+    session.expect("job: got SIGCONT");
+    session.type_keys(b"\x03");
+    session.exit_status_is("130");
+}
+
+#[test]
+fn an_interactive_shell_under_pidone_keeps_its_job_control() {
+    require_namespaces!();
+    let mut command = Command::new("unshare");
+    command.args([
+        "--pid",
+        "--fork",
+        "--mount-proc",
+        "--kill-child",
+        PIDONE,
+        "/bin/sh",
+        "-i",
+    ]);
+    let mut session = Session::start(command);
+    interactive_shell_checks(&mut session, "");
+    session.type_keys(b"exit\n");
+}
+
+#[test]
+fn a_shell_job_running_pidone_can_be_suspended_and_resumed() {
+    // The shell runs pidone itself as its job: pidone is not PID 1 here, and stops when its
+    // child stops, so the shell sees its job stop.
+    let mut session = Session::start({
+        let mut command = Command::new("/bin/sh");
+        command.arg("-i");
+        command
+    });
+    interactive_shell_checks(&mut session, &format!("{PIDONE} "));
+    session.type_keys(b"exit\n");
+}

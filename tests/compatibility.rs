@@ -292,6 +292,7 @@ fn pause_mode_sleeps_until_sigterm() {
         assert_eq!(outcome.code, 0, "{outcome:?}");
     }
     let refused = Pidone::new().not_pid1().args(["-P", "true"]).run();
+    assert!(refused.stderr.contains("--pause"), "{}", refused.stderr);
     assert_eq!(refused.code, 2, "{refused:?}");
 }
 
@@ -341,4 +342,26 @@ fn after_spawning_pidone_lets_go_of_its_directory_and_descriptors() {
         listen_pid, "app: env LISTEN_PID=32",
         "the child's own pid, 2"
     );
+}
+
+#[test]
+fn pause_mode_reaps_orphans_left_in_its_namespace() {
+    require_namespaces!();
+    let pidone = Pidone::new().args(["-P"]).start();
+    let pid = pidone.pid_when_running();
+    // A process entering pidone's namespace leaves orphans behind, as a pod's containers do
+    // in a pod whose sandbox pidone is.
+    let status = Command::new("nsenter")
+        .args(["--target", &pid.to_string(), "--pid", "--"])
+        .arg(helper())
+        .args(["orphans", "100", "exit", "0"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    common::eventually("pidone reaps them all", || {
+        common::namespace_members(pid).len() == 1
+    });
+    pidone.signal(libc::SIGTERM);
+    assert_eq!(pidone.finish().code, 0);
 }

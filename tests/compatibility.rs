@@ -365,3 +365,57 @@ fn pause_mode_reaps_orphans_left_in_its_namespace() {
     pidone.signal(libc::SIGTERM);
     assert_eq!(pidone.finish().code, 0);
 }
+
+#[test]
+fn a_sigtstp_for_pidone_is_forwarded_then_pidone_stops_until_continued() {
+    // As dumb-init does, so a shell that suspends its job suspends the application too.
+    let mut pidone = Pidone::new()
+        .not_pid1()
+        .args(app(
+            "on TSTP record on CONT record on USR1 exit 0 ready wait",
+        ))
+        .start();
+    pidone.expect_line("app: ready");
+    let pid = pidone.pid();
+    pidone.signal(libc::SIGTSTP);
+    pidone.expect_line("app: got SIGTSTP");
+    common::eventually("pidone is stopped", || {
+        common::stat(pid).is_some_and(|(state, _, _)| state == 'T')
+    });
+    pidone.signal(libc::SIGCONT);
+    pidone.expect_line("app: got SIGCONT");
+    pidone.signal(libc::SIGUSR1);
+    assert_eq!(pidone.finish().code, 0);
+}
+
+#[test]
+fn as_dumb_init_a_sigtstp_is_forwarded_as_sigstop() {
+    require_namespaces!();
+    let mut pidone = Pidone::new()
+        .invoked_as(pidone_named("dumb-init"))
+        .args(app(
+            "on TSTP record on CONT record on USR1 exit 0 ready wait",
+        ))
+        .start();
+    pidone.expect_line("app: ready");
+    pidone.signal(libc::SIGTSTP);
+    // SIGSTOP cannot be caught: the application is stopped, and only SIGCONT tells.
+    let outer = pidone.pid();
+    let child: i32 = std::fs::read_to_string(format!("/proc/{outer}/task/{outer}/children"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    common::eventually("the application is stopped", || {
+        common::stat(child).is_some_and(|(state, _, _)| state == 'T')
+    });
+    pidone.signal(libc::SIGCONT);
+    pidone.expect_line("app: got SIGCONT");
+    pidone.signal(libc::SIGUSR1);
+    let outcome = pidone.finish();
+    assert_eq!(
+        signals_seen(&outcome.stdout, "app"),
+        ["SIGCONT", "SIGUSR1"],
+        "no SIGTSTP arrived"
+    );
+}

@@ -18,10 +18,6 @@ impl Terminal {
         })
     }
 
-    pub fn fd(&self) -> RawFd {
-        self.fd
-    }
-
     /// Gives the terminal to `group` if pidone's own group holds it: after `fg` the shell
     /// hands the terminal to pidone, after `bg` it keeps it. pidone blocks SIGTTOU, so the
     /// call cannot stop it.

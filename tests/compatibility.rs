@@ -315,13 +315,7 @@ fn after_spawning_pidone_lets_go_of_its_directory_and_descriptors() {
     let listen_pid = running.expect_line("app: env LISTEN_PID");
     running.expect_line("app: ready");
     let pid = running.pid();
-    let child: i32 = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let child = running.child_pid();
     assert_eq!(
         std::fs::read_link(format!("/proc/{pid}/cwd")).unwrap(),
         std::path::Path::new("/")
@@ -400,12 +394,7 @@ fn as_dumb_init_a_sigtstp_is_forwarded_as_sigstop() {
     pidone.expect_line("app: ready");
     pidone.signal(libc::SIGTSTP);
     // SIGSTOP cannot be caught: the application is stopped, and only SIGCONT tells.
-    let outer = pidone.pid();
-    let child: i32 = std::fs::read_to_string(format!("/proc/{outer}/task/{outer}/children"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let child = pidone.child_pid();
     common::eventually("the application is stopped", || {
         common::stat(child).is_some_and(|(state, _, _)| state == 'T')
     });

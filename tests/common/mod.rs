@@ -284,6 +284,18 @@ impl Running {
         children.split_whitespace().next()?.parse().ok()
     }
 
+    /// pidone's child's pid on this machine.
+    pub fn child_pid(&self) -> i32 {
+        let pid = self.pid();
+        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap();
+        children
+            .split_whitespace()
+            .next()
+            .expect("pidone has a child")
+            .parse()
+            .unwrap()
+    }
+
     /// pidone's pid on this machine, once unshare has started it.
     pub fn pid_when_running(&self) -> i32 {
         let mut pid = None;

@@ -206,7 +206,7 @@ pub fn supervise(
                 // The child stopped at the terminal (Ctrl-Z): so does pidone, so the shell
                 // that started it regains the terminal; once continued, the child gets the
                 // terminal back, if the shell gave it to pidone (fg, not bg).
-                if signals::is_job_control_stop(signal) && me != 1 {
+                if signals::is_job_control_stop(signal) {
                     suspend_self(me);
                     terminal.hand_over_if_foreground(child.pid);
                 }

@@ -283,9 +283,7 @@ fn pause_mode_sleeps_until_sigterm() {
     require_namespaces!();
     for stop in [libc::SIGTERM, libc::SIGINT] {
         let pidone = Pidone::new().args(["--pause"]).start();
-        let pid = pidone.pid_when_running();
-        let wchan = || std::fs::read_to_string(format!("/proc/{pid}/wchan")).unwrap_or_default();
-        common::eventually("pidone sleeps", || wchan().contains("sigtimedwait"));
+        pidone.await_idle();
         pidone.signal(libc::SIGUSR1);
         pidone.signal(stop);
         let outcome = pidone.finish();
@@ -314,6 +312,7 @@ fn after_spawning_pidone_lets_go_of_its_directory_and_descriptors() {
     let mut running = pidone.start_command(command);
     let listen_pid = running.expect_line("app: env LISTEN_PID");
     running.expect_line("app: ready");
+    running.await_idle();
     let pid = running.pid();
     let child = running.child_pid();
     assert_eq!(

@@ -284,6 +284,16 @@ impl Running {
         children.split_whitespace().next()?.parse().ok()
     }
 
+    /// Waits until pidone sleeps in its supervision loop: everything it does after
+    /// spawning is done, and only a signal wakes it.
+    pub fn await_idle(&self) {
+        let pid = self.pid_when_running();
+        let wchan = || std::fs::read_to_string(format!("/proc/{pid}/wchan")).unwrap_or_default();
+        eventually("pidone sleeps in sigtimedwait", || {
+            wchan().contains("sigtimedwait")
+        });
+    }
+
     /// pidone's child's pid on this machine.
     pub fn child_pid(&self) -> i32 {
         let pid = self.pid();

@@ -26,6 +26,21 @@ pub struct Placement {
     pub foreground: bool,
 }
 
+/// pidone's environment, entry by entry, exactly as the process received it.
+pub fn environment() -> impl Iterator<Item = &'static CStr> {
+    // SAFETY: environ is a null-terminated array of C strings that pidone never modifies
+    // (nothing in pidone sets or removes a variable).
+    let mut entry = unsafe { environ };
+    std::iter::from_fn(move || unsafe {
+        if entry.is_null() || (*entry).is_null() {
+            return None;
+        }
+        let current = CStr::from_ptr(*entry);
+        entry = entry.add(1);
+        Some(current)
+    })
+}
+
 /// argv, envp and the paths to try, ready for execve.
 pub struct ExecPlan {
     program: OsString,
@@ -177,20 +192,15 @@ impl ExecPlan {
         let mut path_var = None;
         let mut listen_pid = None;
         let own_pid = std::process::id().to_string();
-        // SAFETY: environ is a null-terminated array of C strings that pidone never modifies.
-        unsafe {
-            let mut entry = environ;
-            while !entry.is_null() && !(*entry).is_null() {
-                let bytes = CStr::from_ptr(*entry).to_bytes();
-                if let Some(value) = bytes.strip_prefix(b"PATH=") {
-                    path_var = Some(value);
-                }
-                if bytes.strip_prefix(b"LISTEN_PID=") == Some(own_pid.as_bytes()) {
-                    listen_pid = Some(envp.len());
-                }
-                envp.push(*entry);
-                entry = entry.add(1);
+        for entry in environment() {
+            let bytes = entry.to_bytes();
+            if let Some(value) = bytes.strip_prefix(b"PATH=") {
+                path_var = Some(value);
             }
+            if bytes.strip_prefix(b"LISTEN_PID=") == Some(own_pid.as_bytes()) {
+                listen_pid = Some(envp.len());
+            }
+            envp.push(entry.as_ptr());
         }
         envp.push(std::ptr::null());
 

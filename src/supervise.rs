@@ -19,30 +19,43 @@ use crate::terminal::Terminal;
 /// Most signals a single wake-up takes; any beyond wait for the next turn.
 const BATCH: usize = 64;
 
-/// Takes every signal pending now, each standard signal at most once. A flood of one
-/// signal cannot starve another this way (sigtimedwait alone always returns the
-/// lowest-numbered pending signal first).
-fn next_batch(
-    handled: &SignalSet,
-    deadline: Option<Instant>,
-    batch: &mut Vec<Received>,
-) -> io::Result<()> {
-    batch.clear();
-    let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-    let Some(first) = signals::wait(handled, timeout)? else {
-        return Ok(());
-    };
-    batch.push(first);
-    let mut rest = *handled;
-    rest.remove(first.signal);
-    while batch.len() < BATCH {
-        let Some(next) = signals::wait(&rest, Some(std::time::Duration::ZERO))? else {
-            break;
+/// The signals of one wake-up: the one that woke pidone, then every other signal pending,
+/// each at most once. A flood of one signal cannot starve another this way (sigtimedwait
+/// alone always returns the lowest-numbered pending signal first), and the signal that
+/// woke pidone is handled before the others are even looked at.
+struct WakeUp {
+    /// Handled signals not taken yet in this wake-up.
+    rest: SignalSet,
+    taken: usize,
+}
+
+impl WakeUp {
+    /// Sleeps until a signal arrives or the deadline passes (`None`).
+    fn wait(
+        handled: &SignalSet,
+        deadline: Option<Instant>,
+    ) -> io::Result<Option<(Received, WakeUp)>> {
+        let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let Some(first) = signals::wait(handled, timeout)? else {
+            return Ok(None);
         };
-        rest.remove(next.signal);
-        batch.push(next);
+        let mut rest = *handled;
+        rest.remove(first.signal);
+        Ok(Some((first, WakeUp { rest, taken: 1 })))
     }
-    Ok(())
+
+    /// The next signal already pending, without sleeping.
+    fn next(&mut self) -> io::Result<Option<Received>> {
+        if self.taken >= BATCH {
+            return Ok(None);
+        }
+        let next = signals::wait(&self.rest, Some(std::time::Duration::ZERO))?;
+        if let Some(received) = next {
+            self.rest.remove(received.signal);
+            self.taken += 1;
+        }
+        Ok(next)
+    }
 }
 
 /// What one reaping pass found.
@@ -125,6 +138,11 @@ fn suspend_self(me: libc::pid_t) {
     }
 }
 
+fn failed_to_wait(error: io::Error) -> u8 {
+    log::error!("cannot wait for signals: {error}");
+    exit::FAILURE
+}
+
 fn pid_list(pids: &[libc::pid_t]) -> String {
     pids.iter()
         .map(|pid| pid.to_string())
@@ -145,55 +163,60 @@ pub fn supervise(
     let me = std::process::id() as libc::pid_t;
     let group = (config.isolation != Isolation::Shared).then_some(child.pid);
     let mut sweeper = Sweeper::new(Scope { me, group });
-    let mut batch = Vec::with_capacity(BATCH);
     let mut child_reaped = false;
 
     loop {
-        if let Err(error) = next_batch(handled, lifecycle.next_deadline(), &mut batch) {
-            log::error!("cannot wait for signals: {error}");
-            return exit::FAILURE;
-        }
+        let woken = match WakeUp::wait(handled, lifecycle.next_deadline()) {
+            Ok(woken) => woken,
+            Err(error) => return failed_to_wait(error),
+        };
         let now = Instant::now();
         let mut step = Step::Wait;
         let mut children_changed = false;
 
-        let timed_out = batch.is_empty();
-        if timed_out {
-            step = lifecycle.on_timeout(now);
-        }
-        for received in &batch {
-            let signal = received.signal;
-            if signal == libc::SIGCHLD {
-                children_changed = true;
-                continue;
-            }
-            if received.is_own_sigpipe(me) {
-                debug!("not forwarding SIGPIPE: raised by pidone's own write to a closed pipe");
-                continue;
-            }
-            let reaction = lifecycle.on_signal(signal, now);
-            if reaction.held {
-                info!(
-                    "received SIGTERM: forwarding it in {}; SIGKILL for whatever is left in {}",
-                    duration::display(config.stop_delay),
-                    duration::display(grace)
-                );
-            } else if reaction.grace_started {
-                info!(
-                    "received {}: forwarding it; SIGKILL for whatever is left in {}",
-                    signals::name(signal),
-                    duration::display(grace)
-                );
-            }
-            for signal in reaction.forward {
-                match config.rewrite.apply(signal) {
-                    Some(rewritten) => forward(rewritten, &child, config.target, child_reaped),
-                    None => debug!("dropping {}: rewritten to 0", signals::name(signal)),
+        let timed_out = woken.is_none();
+        if let Some((first, mut wake_up)) = woken {
+            let mut next = Some(first);
+            while let Some(received) = next {
+                let signal = received.signal;
+                if signal == libc::SIGCHLD {
+                    children_changed = true;
+                } else if received.is_own_sigpipe(me) {
+                    debug!("not forwarding SIGPIPE: raised by pidone's own write to a closed pipe");
+                } else {
+                    let reaction = lifecycle.on_signal(signal, now);
+                    if reaction.held {
+                        info!(
+                            "received SIGTERM: forwarding it in {}; SIGKILL for whatever is left in {}",
+                            duration::display(config.stop_delay),
+                            duration::display(grace)
+                        );
+                    } else if reaction.grace_started {
+                        info!(
+                            "received {}: forwarding it; SIGKILL for whatever is left in {}",
+                            signals::name(signal),
+                            duration::display(grace)
+                        );
+                    }
+                    for signal in reaction.forward {
+                        match config.rewrite.apply(signal) {
+                            Some(rewritten) => {
+                                forward(rewritten, &child, config.target, child_reaped)
+                            }
+                            None => debug!("dropping {}: rewritten to 0", signals::name(signal)),
+                        }
+                    }
+                    if signals::is_job_control_stop(signal) {
+                        suspend_self(me);
+                    }
                 }
+                next = match wake_up.next() {
+                    Ok(next) => next,
+                    Err(error) => return failed_to_wait(error),
+                };
             }
-            if signals::is_job_control_stop(signal) {
-                suspend_self(me);
-            }
+        } else {
+            step = lifecycle.on_timeout(now);
         }
         if children_changed {
             let reaped = reap(&child, &mut sweeper, config.warn_on_reap);

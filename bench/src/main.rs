@@ -258,7 +258,11 @@ impl Report {
         out.push_str(&"|---".repeat(self.candidates.len() + 1));
         out.push_str("|\n");
         for (name, metric) in &self.metrics {
-            let _ = write!(out, "| {name} ({}) |", metric.unit);
+            if metric.unit.is_empty() {
+                let _ = write!(out, "| {name} |");
+            } else {
+                let _ = write!(out, "| {name} ({}) |", metric.unit);
+            }
             let base = metric
                 .samples
                 .get("tini-static")

@@ -65,6 +65,19 @@ struct Metric {
     notes: BTreeMap<&'static str, String>,
 }
 
+impl Metric {
+    fn new(unit: &'static str) -> Metric {
+        Metric {
+            unit,
+            ..Metric::default()
+        }
+    }
+
+    fn record(&mut self, candidate: &'static str, value: f64) {
+        self.samples.entry(candidate).or_default().push(value);
+    }
+}
+
 fn die(message: &str) -> ! {
     eprintln!("pidone-bench: {message}");
     std::process::exit(2);
@@ -238,13 +251,7 @@ struct Report {
 
 impl Report {
     fn metric(&mut self, name: &str, unit: &'static str) -> &mut Metric {
-        self.metrics.push((
-            name.to_string(),
-            Metric {
-                unit,
-                ..Metric::default()
-            },
-        ));
+        self.metrics.push((name.to_string(), Metric::new(unit)));
         &mut self.metrics.last_mut().unwrap().1
     }
 
@@ -444,27 +451,15 @@ fn main() {
     }
 
     // 2. Memory while the child sleeps.
-    let mut hwm = Metric {
-        unit: "kB",
-        ..Metric::default()
-    };
-    let mut rss = Metric {
-        unit: "kB",
-        ..Metric::default()
-    };
+    let mut hwm = Metric::new("kB");
+    let mut rss = Metric::new("kB");
     for _ in 0..plan.repetitions.min(5) {
         for c in &candidates {
             let mut run = Run::start(&c.path, &[], "sleep", &[]);
             run.line();
             let pid = run.init_pid();
-            hwm.samples
-                .entry(c.name)
-                .or_default()
-                .push(status_field(pid, "VmHWM:"));
-            rss.samples
-                .entry(c.name)
-                .or_default()
-                .push(status_field(pid, "VmRSS:"));
+            hwm.record(c.name, status_field(pid, "VmHWM:"));
+            rss.record(c.name, status_field(pid, "VmRSS:"));
             run.signal(libc::SIGKILL);
             run.wait();
         }
@@ -474,10 +469,7 @@ fn main() {
 
     // 3. Start-up: INIT -- /bin/true against /bin/true alone, both in a new namespace.
     eprintln!("pidone-bench: start-up");
-    let mut startup = Metric {
-        unit: "µs over /bin/true",
-        ..Metric::default()
-    };
+    let mut startup = Metric::new("µs over /bin/true");
     let time = |command: &mut Command| {
         let start = Instant::now();
         command
@@ -523,14 +515,8 @@ fn main() {
 
     // 5. Forwarding latency, and 6. shutdown.
     eprintln!("pidone-bench: forwarding and shutdown");
-    let mut latency = Metric {
-        unit: "µs",
-        ..Metric::default()
-    };
-    let mut shutdown = Metric {
-        unit: "ms",
-        ..Metric::default()
-    };
+    let mut latency = Metric::new("µs");
+    let mut shutdown = Metric::new("ms");
     let mut direct = Vec::new();
     for _ in 0..plan.repetitions {
         // The baseline: SIGTERM straight to the probe, no init in between.
@@ -556,17 +542,9 @@ fn main() {
             // SAFETY: kill has no memory effects.
             unsafe { libc::kill(init, libc::SIGTERM) };
             let handled: u64 = run.line().parse().unwrap_or(0);
-            latency
-                .samples
-                .entry(c.name)
-                .or_default()
-                .push(handled.saturating_sub(sent) as f64 / 1000.0);
+            latency.record(c.name, handled.saturating_sub(sent) as f64 / 1000.0);
             let code = run.wait();
-            shutdown
-                .samples
-                .entry(c.name)
-                .or_default()
-                .push(start.elapsed().as_secs_f64() * 1000.0);
+            shutdown.record(c.name, start.elapsed().as_secs_f64() * 1000.0);
             if code != 0 {
                 shutdown.notes.insert(c.name, format!("exit code {code}"));
             }
@@ -586,18 +564,9 @@ fn main() {
         ("reap orphans", "orphans", plan.orphans),
         ("reap a burst", "burst", plan.burst),
     ] {
-        let mut wall = Metric {
-            unit: "ms",
-            ..Metric::default()
-        };
-        let mut cpu = Metric {
-            unit: "ms init CPU",
-            ..Metric::default()
-        };
-        let mut left = Metric {
-            unit: "zombies left",
-            ..Metric::default()
-        };
+        let mut wall = Metric::new("ms");
+        let mut cpu = Metric::new("ms init CPU");
+        let mut left = Metric::new("zombies left");
         for _ in 0..plan.repetitions.min(5) {
             for c in &candidates {
                 let mut run = Run::start(&c.path, &[], mode, &[count.to_string()]);
@@ -611,15 +580,9 @@ fn main() {
                     .trim_start_matches("zombies ")
                     .parse()
                     .unwrap_or(f64::NAN);
-                wall.samples
-                    .entry(c.name)
-                    .or_default()
-                    .push(start.elapsed().as_secs_f64() * 1000.0);
-                cpu.samples
-                    .entry(c.name)
-                    .or_default()
-                    .push((cpu_ns(pid) - cpu_before) / 1e6);
-                left.samples.entry(c.name).or_default().push(zombies);
+                wall.record(c.name, start.elapsed().as_secs_f64() * 1000.0);
+                cpu.record(c.name, (cpu_ns(pid) - cpu_before) / 1e6);
+                left.record(c.name, zombies);
                 run.signal(libc::SIGKILL);
                 run.wait();
             }
@@ -658,10 +621,7 @@ fn main() {
 
     // 9. Signal storm.
     eprintln!("pidone-bench: signal storm");
-    let mut seen = Metric {
-        unit: "SIGUSR1 seen by the child",
-        ..Metric::default()
-    };
+    let mut seen = Metric::new("SIGUSR1 seen by the child");
     for c in &candidates {
         let mut run = Run::start(&c.path, &[], "count", &[]);
         run.line();
@@ -692,10 +652,7 @@ fn main() {
 
     // 10. Grace escalation.
     eprintln!("pidone-bench: grace escalation");
-    let mut escalation = Metric {
-        unit: "ms after SIGTERM",
-        ..Metric::default()
-    };
+    let mut escalation = Metric::new("ms after SIGTERM");
     let grace = format!("{}ms", plan.grace.as_millis());
     for c in &candidates {
         for _ in 0..plan.repetitions.min(3) {
@@ -721,11 +678,7 @@ fn main() {
                 std::thread::sleep(Duration::from_millis(1));
             };
             match ended {
-                Some(after) => escalation
-                    .samples
-                    .entry(c.name)
-                    .or_default()
-                    .push(after.as_secs_f64() * 1000.0),
+                Some(after) => escalation.record(c.name, after.as_secs_f64() * 1000.0),
                 None => {
                     escalation.notes.insert(
                         c.name,

@@ -58,8 +58,9 @@ fn dumb_init_single_child_mode_keeps_the_child_in_its_group() {
 }
 
 /// A child recording SIGUSR1 and exiting on SIGUSR2, and a grandchild in its group
-/// recording SIGUSR1 and exiting on the drain's SIGTERM.
-const FAMILY: &str = "spawn { as grandchild on USR1 record on TERM exit 0 ready wait } \
+/// recording both and exiting on the drain's SIGTERM. (A SIGUSR2 the grandchild did not
+/// take would kill it before it reported a SIGUSR1 still pending.)
+const FAMILY: &str = "spawn { as grandchild on USR1 record on USR2 record on TERM exit 0 ready wait } \
                       as child on USR1 record on USR2 exit 0 ready wait";
 
 fn grandchild_hears_usr1(pidone: Pidone) -> bool {

@@ -19,14 +19,19 @@ use crate::terminal::Terminal;
 /// Most signals a single wake-up takes; any beyond wait for the next turn.
 const BATCH: usize = 64;
 
-/// The signals of one wake-up: the one that woke pidone, then every other signal pending,
-/// each at most once. A flood of one signal cannot starve another this way (sigtimedwait
-/// alone always returns the lowest-numbered pending signal first), and the signal that
-/// woke pidone is handled before the others are even looked at.
+/// Every this many wake-ups, pidone also takes every other signal already pending before
+/// it sleeps again. sigtimedwait always returns the lowest-numbered pending signal first,
+/// so a flood of one signal could otherwise starve another; checking on every wake-up
+/// would cost a system call per signal (per exiting orphan, in a burst).
+const FAIRNESS_EVERY: u64 = 16;
+
+/// The signals of one wake-up: the one that woke pidone, handled before anything else is
+/// looked at, and — on a fairness turn — every other signal pending, each at most once.
 struct WakeUp {
     /// Handled signals not taken yet in this wake-up.
     rest: SignalSet,
     taken: usize,
+    fairness_turn: bool,
 }
 
 impl WakeUp {
@@ -34,6 +39,7 @@ impl WakeUp {
     fn wait(
         handled: &SignalSet,
         deadline: Option<Instant>,
+        fairness_turn: bool,
     ) -> io::Result<Option<(Received, WakeUp)>> {
         let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let Some(first) = signals::wait(handled, timeout)? else {
@@ -41,12 +47,19 @@ impl WakeUp {
         };
         let mut rest = *handled;
         rest.remove(first.signal);
-        Ok(Some((first, WakeUp { rest, taken: 1 })))
+        Ok(Some((
+            first,
+            WakeUp {
+                rest,
+                taken: 1,
+                fairness_turn,
+            },
+        )))
     }
 
-    /// The next signal already pending, without sleeping.
+    /// On a fairness turn, the next other signal already pending, without sleeping.
     fn next(&mut self) -> io::Result<Option<Received>> {
-        if self.taken >= BATCH {
+        if !self.fairness_turn || self.taken >= BATCH {
             return Ok(None);
         }
         let next = signals::wait(&self.rest, Some(std::time::Duration::ZERO))?;
@@ -164,9 +177,12 @@ pub fn supervise(
     let group = (config.isolation != Isolation::Shared).then_some(child.pid);
     let mut sweeper = Sweeper::new(Scope { me, group });
     let mut child_reaped = false;
+    let mut wake_ups: u64 = 0;
 
     loop {
-        let woken = match WakeUp::wait(handled, lifecycle.next_deadline()) {
+        wake_ups += 1;
+        let fairness_turn = wake_ups.is_multiple_of(FAIRNESS_EVERY);
+        let woken = match WakeUp::wait(handled, lifecycle.next_deadline(), fairness_turn) {
             Ok(woken) => woken,
             Err(error) => return failed_to_wait(error),
         };

@@ -17,7 +17,7 @@ pub mod terminal;
 use std::ffi::OsString;
 use std::io::Write;
 
-use config::{ConfigError, Invocation, Isolation};
+use config::{Config, ConfigError, Invocation, Isolation};
 use personality::Personality;
 use signals::SignalSet;
 use spawn::{ExecPlan, Placement};
@@ -38,31 +38,9 @@ pub fn run(argv: Vec<OsString>) -> u8 {
         }
     };
 
-    let mut argv = argv.into_iter();
-    let personality = Personality::from_program_name(&argv.next().unwrap_or_default());
-    let parsed = cli::parse(argv).map_err(ConfigError::Syntax);
-    let variables = own_variables();
-    let env = |name: &str| {
-        variables
-            .iter()
-            .find(|(key, _)| key == name.as_bytes())
-            .map(|(_, value)| value.clone())
-    };
-    let config = match parsed.and_then(|cli| config::resolve(cli, personality, &env)) {
-        Ok(Invocation::Run(config)) => config,
-        Ok(Invocation::Help) => return print_and_exit(cli::HELP),
-        Ok(Invocation::Version) => {
-            return print_and_exit(&format!("{}\n", personality.version_line()));
-        }
-        Ok(Invocation::License) => return print_and_exit(LICENSE),
-        Err(ConfigError::NoCommand) => {
-            eprintln!("pidone: error: no COMMAND given\n{}", cli::USAGE);
-            return exit::USAGE;
-        }
-        Err(error) => {
-            eprintln!("pidone: error: {error}");
-            return exit::USAGE;
-        }
+    let config = match configure(argv) {
+        Ok(config) => config,
+        Err(code) => return code,
     };
     logging::init(config.log_level);
 
@@ -75,17 +53,7 @@ pub fn run(argv: Vec<OsString>) -> u8 {
         return supervise::pause(&handled);
     }
 
-    // With a terminal, the child gets a process group of its own in pidone's session and
-    // the terminal with it: a session of its own would leave it without one.
-    let terminal = Terminal::of_stdin().filter(|_| config.isolation != Isolation::Shared);
-    let isolation = match (terminal, config.isolation) {
-        (Some(_), Isolation::Session) => Isolation::Group,
-        (_, isolation) => isolation,
-    };
-    let placement = Placement {
-        isolation,
-        foreground: terminal.is_some(),
-    };
+    let (placement, terminal) = place_child(&config);
     let child = match ExecPlan::new(&config.command, placement)
         .and_then(|mut plan| spawn::spawn(&mut plan, &inherited))
     {
@@ -98,6 +66,55 @@ pub fn run(argv: Vec<OsString>) -> u8 {
     log::debug!("started {:?} as pid {}", config.command, child.pid);
     tidy_up();
     supervise::supervise(child, &handled, &config, terminal)
+}
+
+/// Reads the command line and the environment. `Err` is the code to exit with at once:
+/// after help, version or license, or an invalid setting.
+fn configure(argv: Vec<OsString>) -> Result<Config, u8> {
+    let mut argv = argv.into_iter();
+    let personality = Personality::from_program_name(&argv.next().unwrap_or_default());
+    let parsed = cli::parse(argv).map_err(ConfigError::Syntax);
+    let variables = own_variables();
+    let env = |name: &str| {
+        variables
+            .iter()
+            .find(|(key, _)| key == name.as_bytes())
+            .map(|(_, value)| value.clone())
+    };
+    match parsed.and_then(|cli| config::resolve(cli, personality, &env)) {
+        Ok(Invocation::Run(config)) => Ok(config),
+        Ok(Invocation::Help) => Err(print_to_stdout(cli::HELP)),
+        Ok(Invocation::Version) => Err(print_to_stdout(&format!(
+            "{}\n",
+            personality.version_line()
+        ))),
+        Ok(Invocation::License) => Err(print_to_stdout(LICENSE)),
+        Err(ConfigError::NoCommand) => {
+            eprintln!("pidone: error: no COMMAND given\n{}", cli::USAGE);
+            Err(exit::USAGE)
+        }
+        Err(error) => {
+            eprintln!("pidone: error: {error}");
+            Err(exit::USAGE)
+        }
+    }
+}
+
+/// Where the child goes. With a terminal, it gets a process group of its own in pidone's
+/// session and the terminal with it: a session of its own would leave it without one.
+fn place_child(config: &Config) -> (Placement, Option<Terminal>) {
+    let terminal = Terminal::of_stdin().filter(|_| config.isolation != Isolation::Shared);
+    let isolation = match (terminal, config.isolation) {
+        (Some(_), Isolation::Session) => Isolation::Group,
+        (_, isolation) => isolation,
+    };
+    (
+        Placement {
+            isolation,
+            foreground: terminal.is_some(),
+        },
+        terminal,
+    )
 }
 
 const LICENSE: &str = include_str!("../LICENSE");
@@ -182,7 +199,7 @@ fn become_reaper() {
 }
 
 /// Help and version are the only things pidone ever writes to stdout.
-fn print_and_exit(text: &str) -> u8 {
+fn print_to_stdout(text: &str) -> u8 {
     let mut stdout = std::io::stdout();
     match stdout
         .write_all(text.as_bytes())

@@ -198,7 +198,7 @@ fn become_reaper() {
     }
 }
 
-/// Help and version are the only things pidone ever writes to stdout.
+/// Help, version and license are the only things pidone ever writes to stdout.
 fn print_to_stdout(text: &str) -> u8 {
     let mut stdout = std::io::stdout();
     match stdout

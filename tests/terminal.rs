@@ -18,7 +18,27 @@ struct Session {
     master: std::fs::File,
     output: Receiver<Vec<u8>>,
     screen: String,
-    _process: KillOnDrop,
+    process: KillOnDrop,
+}
+
+impl Drop for Session {
+    /// Jobs the shell started (pidone among them) stay behind if a test fails: kill the
+    /// whole session, which the shell leads.
+    fn drop(&mut self) {
+        let leader = self.process.0.id() as i32;
+        for pid in std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        {
+            // SAFETY: getsid and kill have no memory effects.
+            unsafe {
+                if pid != leader && libc::getsid(pid) == leader {
+                    libc::kill(pid, libc::SIGKILL);
+                }
+            }
+        }
+    }
 }
 
 impl Session {
@@ -70,7 +90,7 @@ impl Session {
             master,
             output,
             screen: String::new(),
-            _process: KillOnDrop(process),
+            process: KillOnDrop(process),
         }
     }
 

@@ -256,6 +256,20 @@ fn level_from_tini_verbosity(setting: &Setting) -> Result<LevelFilter, ConfigErr
     }
 }
 
+/// The whole invocation, from the argument vector (argv[0] included: it chooses the
+/// personality) and the environment, without a system call: `env` reads a variable.
+pub fn read(
+    argv: impl IntoIterator<Item = OsString>,
+    env: &dyn Fn(&str) -> Option<OsString>,
+) -> (Personality, Result<Invocation, ConfigError>) {
+    let mut argv = argv.into_iter();
+    let personality = Personality::from_program_name(&argv.next().unwrap_or_default());
+    let invocation = crate::cli::parse(argv)
+        .map_err(ConfigError::Syntax)
+        .and_then(|cli| resolve(cli, personality, env));
+    (personality, invocation)
+}
+
 /// Validates the command line against the environment, with the defaults of the init
 /// pidone stands in for. `env` reads a variable; tests pass their own.
 pub fn resolve(

@@ -18,7 +18,6 @@ use std::ffi::OsString;
 use std::io::Write;
 
 use config::{Config, ConfigError, Invocation, Isolation};
-use personality::Personality;
 use signals::SignalSet;
 use spawn::{ExecPlan, Placement};
 use terminal::Terminal;
@@ -71,9 +70,6 @@ pub fn run(argv: Vec<OsString>) -> u8 {
 /// Reads the command line and the environment. `Err` is the code to exit with at once:
 /// after help, version or license, or an invalid setting.
 fn configure(argv: Vec<OsString>) -> Result<Config, u8> {
-    let mut argv = argv.into_iter();
-    let personality = Personality::from_program_name(&argv.next().unwrap_or_default());
-    let parsed = cli::parse(argv).map_err(ConfigError::Syntax);
     let variables = own_variables();
     let env = |name: &str| {
         variables
@@ -81,7 +77,8 @@ fn configure(argv: Vec<OsString>) -> Result<Config, u8> {
             .find(|(key, _)| key == name.as_bytes())
             .map(|(_, value)| value.clone())
     };
-    match parsed.and_then(|cli| config::resolve(cli, personality, &env)) {
+    let (personality, invocation) = config::read(argv, &env);
+    match invocation {
         Ok(Invocation::Run(config)) => Ok(config),
         Ok(Invocation::Help) => Err(print_to_stdout(cli::HELP)),
         Ok(Invocation::Version) => Err(print_to_stdout(&format!(

@@ -137,7 +137,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, String> {
 /// clap's command costs three times as many instructions as the rest of pidone's start-up.
 fn without_options(args: &[OsString]) -> Option<Cli> {
     let command = match args.first()?.as_encoded_bytes() {
-        b"--" => &args[1..],
+        b"--" => args.get(1..)?,
         first if first.starts_with(b"-") => return None,
         _ => args,
     };

@@ -22,7 +22,7 @@ pub struct Stat {
 /// contain spaces and parentheses, so fields are counted from the last `)`.
 pub fn parse_stat(line: &str) -> Option<Stat> {
     let (pid, rest) = line.split_once(" (")?;
-    let after_name = &rest[rest.rfind(") ")? + 2..];
+    let (_, after_name) = rest.rsplit_once(") ")?;
     let mut fields = after_name.split(' ');
     let state = *fields.next()?.as_bytes().first()?;
     let ppid = fields.next()?.parse().ok()?;
@@ -135,7 +135,7 @@ impl Sweeper {
             if self.scope.is_init() {
                 send(-1, signal);
             } else if let Some(group) = self.scope.group {
-                send(-group, signal);
+                send(group.wrapping_neg(), signal);
             }
             // Everything the broadcast reached counts as sent.
             for stat in alive.iter().flatten() {

@@ -74,12 +74,20 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
     } else {
         fraction.parse().map_err(|_| DurationError::Malformed)?
     };
-    let nanos =
-        whole_value * unit_nanos + fraction_value * unit_nanos / 10u128.pow(fraction.len() as u32);
-    if nanos > MAX.as_nanos() {
-        return Err(DurationError::TooLarge);
-    }
-    Ok(Duration::from_nanos(nanos as u64))
+    // At most 20 whole digits and 12 fraction digits: none of this can overflow a u128,
+    // but it is checked all the same.
+    let scale = 10u128
+        .checked_pow(fraction.len() as u32)
+        .ok_or(DurationError::Malformed)?;
+    let nanos = fraction_value
+        .checked_mul(unit_nanos)
+        .and_then(|fraction| fraction.checked_div(scale))
+        .and_then(|fraction| whole_value.checked_mul(unit_nanos)?.checked_add(fraction))
+        .filter(|&nanos| nanos <= MAX.as_nanos())
+        .ok_or(DurationError::TooLarge)?;
+    u64::try_from(nanos)
+        .map(Duration::from_nanos)
+        .map_err(|_| DurationError::TooLarge)
 }
 
 /// Formats a duration the way [`parse`] reads it back, for log lines.

@@ -1,6 +1,25 @@
 //! pidone: a container init. It spawns the application, forwards signals to it, reaps
 //! every zombie, drains what the application leaves behind, and exits with its code.
 
+// PID 1 must not die of its own bugs: a panic aborts pidone and the kernel kills the whole
+// container. Nothing outside the tests may panic on bad input, or print where a closed or
+// broken stdout or stderr would panic (`println!`, `eprintln!`).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::print_stdout,
+        clippy::print_stderr
+    )
+)]
+
 pub mod cli;
 pub mod config;
 pub mod descendants;
@@ -15,7 +34,6 @@ pub mod supervise;
 pub mod terminal;
 
 use std::ffi::OsString;
-use std::io::Write;
 
 use config::{Config, ConfigError, Invocation, Isolation};
 use signals::SignalSet;
@@ -32,7 +50,7 @@ pub fn run(argv: Vec<OsString>) -> u8 {
     let inherited = match signals::take_over(&handled) {
         Ok(inherited) => inherited,
         Err(error) => {
-            eprintln!("pidone: error: cannot block signals: {error}");
+            logging::error_before_setup(&format!("cannot block signals: {error}"));
             return exit::FAILURE;
         }
     };
@@ -87,11 +105,11 @@ fn configure(argv: Vec<OsString>) -> Result<Config, u8> {
         ))),
         Ok(Invocation::License) => Err(print_to_stdout(LICENSE)),
         Err(ConfigError::NoCommand) => {
-            eprintln!("pidone: error: no COMMAND given\n{}", cli::USAGE);
+            logging::error_before_setup(&format!("no COMMAND given\n{}", cli::USAGE));
             Err(exit::USAGE)
         }
         Err(error) => {
-            eprintln!("pidone: error: {error}");
+            logging::error_before_setup(&error.to_string());
             Err(exit::USAGE)
         }
     }
@@ -129,9 +147,10 @@ fn own_variables() -> Vec<(Vec<u8>, OsString)> {
         })
         .filter_map(|entry| {
             let at = entry.iter().position(|&b| b == b'=')?;
+            let (name, value) = entry.split_at(at);
             Some((
-                entry[..at].to_vec(),
-                std::ffi::OsStr::from_bytes(&entry[at + 1..]).to_owned(),
+                name.to_vec(),
+                std::ffi::OsStr::from_bytes(value.get(1..)?).to_owned(),
             ))
         })
         .collect()
@@ -195,17 +214,29 @@ fn become_reaper() {
     }
 }
 
-/// Help, version and license are the only things pidone ever writes to stdout.
+/// Help, version and license are the only things pidone ever writes to stdout. Written
+/// with write(2) directly: Rust's stdout reports a closed descriptor as success, and a
+/// user asking for help must learn that none was printed.
 fn print_to_stdout(text: &str) -> u8 {
-    let mut stdout = std::io::stdout();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => 0,
-        Err(error) => {
-            eprintln!("pidone: error: cannot write to stdout: {error}");
-            exit::FAILURE
+    let mut rest = text.as_bytes();
+    while !rest.is_empty() {
+        // SAFETY: writing from a live buffer.
+        let written = unsafe { libc::write(libc::STDOUT_FILENO, rest.as_ptr().cast(), rest.len()) };
+        let error = match usize::try_from(written) {
+            Ok(0) => std::io::Error::from(std::io::ErrorKind::WriteZero),
+            Ok(n) => {
+                rest = rest.get(n..).unwrap_or_default();
+                continue;
+            }
+            Err(_) => std::io::Error::last_os_error(),
+        };
+        match error.kind() {
+            std::io::ErrorKind::Interrupted => {}
+            _ => {
+                logging::error_before_setup(&format!("cannot write to stdout: {error}"));
+                return exit::FAILURE;
+            }
         }
     }
+    0
 }

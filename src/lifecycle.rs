@@ -7,6 +7,14 @@ use std::time::{Duration, Instant};
 
 use crate::signals;
 
+/// `now + by`. Durations are capped at `duration::MAX`, a year, which no monotonic clock
+/// is near overflowing; should one be, the deadline is as late as the clock can say.
+fn later(now: Instant, by: Duration) -> Instant {
+    now.checked_add(by)
+        .or_else(|| now.checked_add(crate::duration::MAX))
+        .unwrap_or(now)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     /// The main child runs; signals are forwarded.
@@ -94,11 +102,11 @@ impl Lifecycle {
             held: false,
         };
         if signals::is_shutdown(signal) && self.deadline.is_none() {
-            self.deadline = Some(now + self.grace);
+            self.deadline = Some(later(now, self.grace));
             reaction.grace_started = true;
             if signal == libc::SIGTERM && !self.stop_delay.is_zero() && self.phase == Phase::Running
             {
-                self.held_until = Some(now + self.stop_delay);
+                self.held_until = Some(later(now, self.stop_delay));
                 reaction.held = true;
                 return reaction;
             }
@@ -134,7 +142,7 @@ impl Lifecycle {
                 // sends its own.
                 self.phase = Phase::Draining;
                 self.held_until = None;
-                self.deadline.get_or_insert(now + self.grace);
+                self.deadline.get_or_insert(later(now, self.grace));
                 Step::TermDescendants
             }
             // Processes re-parented since the last sweep have not been asked yet.

@@ -23,13 +23,24 @@ impl Log for Stderr {
             Level::Debug => "debug",
             Level::Trace => "trace",
         };
-        // One write per line, so lines from pidone and the application never interleave
-        // mid-line; a closed stderr is not pidone's problem to report.
-        let line = format!("pidone: {level}: {}\n", record.args());
-        let _ = std::io::stderr().write_all(line.as_bytes());
+        write_line(level, record.args());
     }
 
     fn flush(&self) {}
+}
+
+/// One write per line, so lines from pidone and the application never interleave
+/// mid-line. A closed or broken stderr is not pidone's problem to report: the error is
+/// dropped, never a panic.
+fn write_line(level: &str, message: impl std::fmt::Display) {
+    let line = format!("pidone: {level}: {message}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+/// An error from before the log level is known (the configuration itself is wrong, or
+/// signals cannot be taken over): always shown.
+pub fn error_before_setup(message: &str) {
+    write_line("error", message);
 }
 
 pub fn init(level: LevelFilter) {

@@ -4,6 +4,14 @@
 //! was given, and starts with fewer system calls.
 
 #![no_main]
+// As in the library: nothing here may panic.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::ffi::{CStr, OsStr};
 use std::os::unix::ffi::OsStrExt;

@@ -33,7 +33,7 @@ pub fn name(signal: i32) -> String {
     if signal == min {
         "SIGRTMIN".to_string()
     } else if signal > min && signal <= max {
-        format!("SIGRTMIN+{}", signal - min)
+        format!("SIGRTMIN+{}", signal.wrapping_sub(min))
     } else {
         format!("signal {signal}")
     }
@@ -48,20 +48,21 @@ pub fn parse(text: &str) -> Option<i32> {
     }
     let upper = text.to_ascii_uppercase();
     let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
-    let offset = |rest: &str, sign: i32| -> Option<i32> {
+    // The offset is plain digits after its sign: `RTMIN+3`, `RTMAX-1`, never `RTMIN+-3`.
+    let offset = |rest: &str, sign: char| -> Option<i32> {
         match rest {
             "" => Some(0),
             _ => rest
-                .strip_prefix(if sign > 0 { '+' } else { '-' })?
+                .strip_prefix(sign)
+                .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()))?
                 .parse::<i32>()
-                .ok()
-                .map(|n| sign * n),
+                .ok(),
         }
     };
     let signal = if let Some(rest) = bare.strip_prefix("RTMIN") {
-        min + offset(rest, 1)?
+        min.checked_add(offset(rest, '+')?)?
     } else if let Some(rest) = bare.strip_prefix("RTMAX") {
-        max + offset(rest, -1)?
+        max.checked_sub(offset(rest, '-')?)?
     } else {
         return (1..32).find(|&n| {
             signal_hook::low_level::signal_name(n).and_then(|s| s.strip_prefix("SIG")) == Some(bare)
@@ -343,6 +344,13 @@ mod tests {
             "RTMAX+1",
             "15x",
             "SIGRTMIN+",
+            "RTMIN++3",
+            "RTMIN+-1",
+            "RTMAX--1",
+            // Offsets beyond i32 once overflowed in the arithmetic.
+            "RTMIN+2147483647",
+            "RTMAX-2147483647",
+            "RTMAX--2147483648",
         ] {
             assert_eq!(parse(text), None, "{text}");
         }

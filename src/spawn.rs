@@ -59,27 +59,30 @@ pub struct ExecPlan {
 /// Writes `LISTEN_PID=<pid>` and a NUL into `buffer` without allocating.
 pub fn format_listen_pid(pid: libc::pid_t, buffer: &mut [u8; 32]) {
     const PREFIX: &[u8] = b"LISTEN_PID=";
-    buffer[..PREFIX.len()].copy_from_slice(PREFIX);
-    let mut digits = [0u8; 12];
+    // Ten digits hold any u32; filled from the right.
+    let mut digits = [0u8; 10];
     let mut n = pid.unsigned_abs();
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
+    let mut first = digits.len();
+    for (at, slot) in digits.iter_mut().enumerate().rev() {
+        *slot = b'0'.wrapping_add((n % 10) as u8);
+        first = at;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    for i in 0..len {
-        buffer[PREFIX.len() + i] = digits[len - 1 - i];
+    let digits = digits.get(first..).unwrap_or_default();
+    let entry = PREFIX.iter().chain(digits).chain(&[0]);
+    for (slot, byte) in buffer.iter_mut().zip(entry) {
+        *slot = *byte;
     }
-    buffer[PREFIX.len() + len] = 0;
 }
 
 /// Why the child could not be started.
 #[derive(Debug)]
 pub enum SpawnError {
+    /// There was no program to run.
+    NoCommand,
     /// An argument held a NUL byte, which no exec can carry.
     Nul(OsString),
     /// pidone could not create the pipe or fork.
@@ -96,7 +99,7 @@ pub enum SpawnError {
 impl SpawnError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            SpawnError::Nul(_) => exit::USAGE,
+            SpawnError::NoCommand | SpawnError::Nul(_) => exit::USAGE,
             SpawnError::System(..) => exit::FAILURE,
             SpawnError::Exec {
                 error,
@@ -120,6 +123,7 @@ pub fn not_found_or_not_executable(errno: Option<i32>, interpreter_missing: bool
 impl fmt::Display for SpawnError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            SpawnError::NoCommand => f.write_str("no COMMAND given"),
             SpawnError::Nul(arg) => write!(f, "argument {:?} contains a NUL byte", arg),
             SpawnError::System(what, error) => write!(f, "cannot {what}: {error}"),
             SpawnError::Exec {
@@ -204,14 +208,14 @@ impl ExecPlan {
         }
         envp.push(std::ptr::null());
 
-        let program = command.first().map(|p| p.as_bytes()).unwrap_or_default();
-        let candidates = candidates(program, path_var)
+        let program = command.first().ok_or(SpawnError::NoCommand)?;
+        let candidates = candidates(program.as_bytes(), path_var)
             .into_iter()
-            .map(|path| CString::new(path).map_err(|_| SpawnError::Nul(command[0].clone())))
+            .map(|path| CString::new(path).map_err(|_| SpawnError::Nul(program.clone())))
             .collect::<Result<Vec<_>, _>>()?;
 
         Ok(ExecPlan {
-            program: command[0].clone(),
+            program: program.clone(),
             candidates,
             _args: args,
             argv,
@@ -263,30 +267,10 @@ pub fn spawn(plan: &mut ExecPlan, inherited: &Inherited) -> Result<Child, SpawnE
     drop(write_end);
 
     let mut report = [0u8; 8];
-    let mut filled = 0;
-    while filled < report.len() {
-        // SAFETY: reading into the unfilled tail of a local buffer.
-        let n = unsafe {
-            libc::read(
-                read_end.as_raw_fd(),
-                report[filled..].as_mut_ptr().cast(),
-                report.len() - filled,
-            )
-        };
-        match n {
-            0 => break,
-            n if n > 0 => filled += n as usize,
-            _ if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => continue,
-            _ => {
-                return Err(SpawnError::System(
-                    "read the exec status",
-                    io::Error::last_os_error(),
-                ));
-            }
-        }
-    }
-    if filled < report.len() {
-        return Ok(Child { pid });
+    match read_report(&read_end, &mut report) {
+        Ok(false) => return Ok(Child { pid }),
+        Ok(true) => {}
+        Err(error) => return Err(SpawnError::System("read the exec status", error)),
     }
 
     // exec failed: the child exits at once; collect it so it leaves no zombie.
@@ -311,6 +295,23 @@ pub fn spawn(plan: &mut ExecPlan, inherited: &Inherited) -> Result<Child, SpawnE
     })
 }
 
+/// Reads the child's exec report: `false` at end of file before a whole report, which
+/// means exec succeeded and closed the pipe.
+fn read_report(pipe: &OwnedFd, report: &mut [u8; 8]) -> io::Result<bool> {
+    let mut filled = 0;
+    while let Some(rest) = report.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+        // SAFETY: reading into the unfilled tail of a local buffer.
+        let n = unsafe { libc::read(pipe.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len()) };
+        match usize::try_from(n) {
+            Ok(0) => return Ok(false),
+            Ok(n) => filled = filled.saturating_add(n),
+            Err(_) if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Err(io::Error::last_os_error()),
+        }
+    }
+    Ok(true)
+}
+
 /// The child's side: its own session or process group, the terminal, pidone's signal
 /// changes undone, exec along the PATH like execvp. Nothing here allocates.
 unsafe fn exec_child(plan: &mut ExecPlan, inherited: &Inherited, report_fd: RawFd) -> ! {
@@ -331,9 +332,9 @@ unsafe fn exec_child(plan: &mut ExecPlan, inherited: &Inherited, report_fd: RawF
         if plan.placement.foreground {
             libc::tcsetpgrp(libc::STDIN_FILENO, libc::getpgrp());
         }
-        if let Some(index) = plan.listen_pid {
+        if let Some(slot) = plan.listen_pid.and_then(|index| plan.envp.get_mut(index)) {
             format_listen_pid(libc::getpid(), &mut plan.listen_pid_entry);
-            plan.envp[index] = plan.listen_pid_entry.as_ptr().cast();
+            *slot = plan.listen_pid_entry.as_ptr().cast();
         }
         inherited.restore_in_child();
 

@@ -65,7 +65,7 @@ impl WakeUp {
         let next = signals::wait(&self.rest, Some(std::time::Duration::ZERO))?;
         if let Some(received) = next {
             self.rest.remove(received.signal);
-            self.taken += 1;
+            self.taken = self.taken.saturating_add(1);
         }
         Ok(next)
     }
@@ -124,7 +124,7 @@ fn reap(child: &Child, sweeper: &mut Sweeper, warn_on_reap: bool) -> Reaped {
 
 fn forward(signal: i32, child: &Child, target: Target, child_reaped: bool) {
     let destination = match target {
-        Target::Group => -child.pid,
+        Target::Group => child.pid.wrapping_neg(),
         // A reaped child's pid may already belong to someone else.
         Target::Child if child_reaped => return,
         Target::Child => child.pid,
@@ -180,7 +180,7 @@ pub fn supervise(
     let mut wake_ups: u64 = 0;
 
     loop {
-        wake_ups += 1;
+        wake_ups = wake_ups.wrapping_add(1);
         let fairness_turn = wake_ups.is_multiple_of(FAIRNESS_EVERY);
         let woken = match WakeUp::wait(handled, lifecycle.next_deadline(), fairness_turn) {
             Ok(woken) => woken,

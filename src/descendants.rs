@@ -4,6 +4,10 @@
 //! them all. Anywhere else `kill(-1, …)` would reach every process of the host that pidone
 //! may signal, so pidone signals only the child's process group and its own children
 //! (processes re-parented to it as a subreaper), one by one.
+//!
+//! A pid that pidone has reaped may be given to an unrelated process, so pidone never
+//! signals one again: not the child once it is reaped, not the child's process group once
+//! it is empty, not a pid it swept before the reap.
 
 use std::fs;
 
@@ -40,8 +44,29 @@ pub fn parse_stat(line: &str) -> Option<Stat> {
 pub struct Scope {
     /// pidone's own pid.
     pub me: libc::pid_t,
-    /// The main child's process group, when it leads one of its own.
+    /// The main child's process group, when it leads one of its own, until it is known to
+    /// be empty.
     pub group: Option<libc::pid_t>,
+}
+
+/// Where a forwarded signal goes: `kill`'s pid argument, or `None` when nobody it was meant
+/// for can still be reached safely.
+///
+/// The child's pid is pidone's to signal until pidone reaps it; after that the number may
+/// belong to someone else. Its process group's number stays taken while any member lives,
+/// so the group is signalled until it is found empty.
+pub fn forward_destination(
+    target: crate::config::Target,
+    child: libc::pid_t,
+    child_reaped: bool,
+    group: Option<libc::pid_t>,
+) -> Option<libc::pid_t> {
+    use crate::config::Target;
+    match (target, group) {
+        (Target::Group, Some(group)) => Some(group.wrapping_neg()),
+        _ if child_reaped => None,
+        _ => Some(child),
+    }
 }
 
 impl Scope {
@@ -60,8 +85,22 @@ impl Scope {
     }
 }
 
-/// The processes of `scope` alive now, or `None` when /proc cannot be read.
+/// Whether /proc describes pidone's own PID namespace. Without `--mount-proc`, a new PID
+/// namespace still sees its parent's /proc, whose pids mean other processes here; and where
+/// no /proc is mounted there is nothing to read.
+pub fn proc_is_ours(me: libc::pid_t) -> bool {
+    fs::read_link("/proc/self")
+        .ok()
+        .and_then(|link| link.to_str()?.parse::<libc::pid_t>().ok())
+        == Some(me)
+}
+
+/// The processes of `scope` alive now, or `None` when /proc cannot be read or is not the
+/// /proc of pidone's PID namespace.
 fn scan(scope: &Scope) -> Option<Vec<Stat>> {
+    if !proc_is_ours(scope.me) {
+        return None;
+    }
     let entries = fs::read_dir("/proc").ok()?;
     let mut found = Vec::new();
     for entry in entries.flatten() {
@@ -94,6 +133,15 @@ fn send(target: libc::pid_t, signal: i32) {
     }
 }
 
+/// Sends `signal`, and SIGCONT after it where a stopped process would otherwise keep it
+/// pending (see [`crate::signals::resumes`]).
+fn send_resumable(target: libc::pid_t, signal: i32) {
+    send(target, signal);
+    if crate::signals::resumes(signal) {
+        send(target, libc::SIGCONT);
+    }
+}
+
 /// Signals descendants so that each gets a given signal once, however many sweeps it takes
 /// for re-parented stragglers to show up.
 #[derive(Debug)]
@@ -120,8 +168,36 @@ impl Sweeper {
         self.sent.retain(|&p| p != pid);
     }
 
+    /// Whether every descendant can be reached: as PID 1 `kill(-1, …)` reaches them all;
+    /// anywhere else those outside the child's group are found only in /proc.
+    pub fn finds_every_descendant(&self) -> bool {
+        self.scope.is_init() || proc_is_ours(self.scope.me)
+    }
+
+    /// The child's process group, while it may still have members.
+    pub fn group(&self) -> Option<libc::pid_t> {
+        self.scope.group
+    }
+
+    /// Once the child is reaped, its group's number is held only by the members left; when
+    /// none is, a new process could take the number and lead a group of the same number.
+    /// Checked after every reap: from then on the group is never signalled again.
+    pub fn let_go_of_group_if_empty(&mut self) {
+        let Some(group) = self.scope.group else {
+            return;
+        };
+        // SAFETY: signal 0 only checks that the group exists.
+        let empty = unsafe { libc::kill(group.wrapping_neg(), 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if empty {
+            debug!("the child's process group {group} is empty; it is not signalled any more");
+            self.scope.group = None;
+        }
+    }
+
     /// Sends `signal` to every descendant that has not had it from a sweep yet. Returns the
-    /// pids newly signalled, for the log, or `None` when /proc cannot list them.
+    /// pids newly signalled, for the log, or `None` when /proc cannot list those a
+    /// broadcast reached.
     pub fn sweep(&mut self, signal: i32) -> Option<Vec<libc::pid_t>> {
         if signal != self.signal {
             self.signal = signal;
@@ -129,13 +205,17 @@ impl Sweeper {
             self.broadcast_done = false;
         }
         let alive = scan(&self.scope);
+        if alive.is_none() && self.broadcast_done {
+            // Without /proc nothing beyond the broadcast can be found.
+            return Some(Vec::new());
+        }
         let mut reached = Vec::new();
         if !self.broadcast_done {
             self.broadcast_done = true;
             if self.scope.is_init() {
-                send(-1, signal);
+                send_resumable(-1, signal);
             } else if let Some(group) = self.scope.group {
-                send(group.wrapping_neg(), signal);
+                send_resumable(group.wrapping_neg(), signal);
             }
             // Everything the broadcast reached counts as sent.
             for stat in alive.iter().flatten() {
@@ -147,7 +227,7 @@ impl Sweeper {
         }
         for stat in alive.iter().flatten() {
             if !self.sent.contains(&stat.pid) {
-                send(stat.pid, signal);
+                send_resumable(stat.pid, signal);
                 self.sent.push(stat.pid);
                 reached.push(stat.pid);
             }
@@ -187,6 +267,32 @@ mod tests {
                 pgrp: 5
             }
         );
+    }
+
+    #[test]
+    fn forwarding_never_reaches_a_reaped_child_or_an_emptied_group() {
+        use crate::config::Target;
+        assert_eq!(
+            forward_destination(Target::Group, 7, false, Some(7)),
+            Some(-7)
+        );
+        assert_eq!(
+            forward_destination(Target::Group, 7, true, Some(7)),
+            Some(-7),
+            "members are left"
+        );
+        assert_eq!(forward_destination(Target::Group, 7, true, None), None);
+        assert_eq!(
+            forward_destination(Target::Group, 7, false, None),
+            Some(7),
+            "the child left its group: it is still pidone's"
+        );
+        assert_eq!(
+            forward_destination(Target::Child, 7, false, Some(7)),
+            Some(7)
+        );
+        assert_eq!(forward_destination(Target::Child, 7, true, Some(7)), None);
+        assert_eq!(forward_destination(Target::Child, 7, true, None), None);
     }
 
     #[test]

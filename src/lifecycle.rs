@@ -151,6 +151,17 @@ impl Lifecycle {
         }
     }
 
+    /// The deadline's SIGKILL could reach only the child's process group: pidone is not
+    /// PID 1 and /proc, which lists the rest, is unreadable. Once the child is reaped there
+    /// is nothing left pidone can find to kill or wait for, so it exits rather than wait
+    /// for processes it cannot see.
+    pub fn after_blind_kill(&self) -> Step {
+        match (self.phase, self.exit_code) {
+            (Phase::Killing, Some(code)) => Step::Exit(code),
+            _ => Step::Wait,
+        }
+    }
+
     /// The loop woke up without an event.
     pub fn on_timeout(&mut self, now: Instant) -> Step {
         if self.phase == Phase::Killing {
@@ -415,6 +426,23 @@ mod tests {
         life.after_reaping(true, t0);
         assert!(!life.on_signal(libc::SIGTERM, t0 + secs(5)).grace_started);
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
+    }
+
+    #[test]
+    fn a_blind_kill_ends_once_the_child_is_reaped() {
+        let t0 = Instant::now();
+        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        life.on_signal(libc::SIGTERM, t0);
+        assert_eq!(life.after_blind_kill(), Step::Wait, "no deadline yet");
+        assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
+        assert_eq!(
+            life.after_blind_kill(),
+            Step::Wait,
+            "the child is not reaped"
+        );
+        life.on_child_exit(137);
+        assert_eq!(life.after_reaping(true, t0 + GRACE), Step::KillDescendants);
+        assert_eq!(life.after_blind_kill(), Step::Exit(137));
     }
 
     #[test]

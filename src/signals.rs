@@ -10,6 +10,13 @@ pub fn is_shutdown(signal: i32) -> bool {
     signal == libc::SIGTERM || signal == libc::SIGINT
 }
 
+/// Whether a signal pidone sends to stop processes must be followed by SIGCONT: a stopped
+/// process keeps it pending until continued, so it would neither exit nor flush before the
+/// deadline's SIGKILL. Orchestrators do the same (systemd sends SIGCONT after SIGTERM).
+pub fn resumes(signal: i32) -> bool {
+    is_shutdown(signal)
+}
+
 /// The terminal's job-control signals: a shell expects the process it started to stop on
 /// them, so pidone forwards them and then stops itself.
 pub fn is_job_control_stop(signal: i32) -> bool {
@@ -283,6 +290,14 @@ mod tests {
             libc::SIGWINCH,
         ] {
             assert!(!is_shutdown(signal), "{}", name(signal));
+        }
+    }
+
+    #[test]
+    fn only_stopping_signals_are_followed_by_sigcont() {
+        assert!(resumes(libc::SIGTERM) && resumes(libc::SIGINT));
+        for signal in [libc::SIGHUP, libc::SIGUSR1, libc::SIGKILL, libc::SIGCONT] {
+            assert!(!resumes(signal), "{}", name(signal));
         }
     }
 

@@ -93,6 +93,8 @@ pub enum SpawnError {
         path: OsString,
         error: io::Error,
         interpreter_missing: bool,
+        /// Where `path` points, when it is a symbolic link to nothing.
+        dangling_link: Option<OsString>,
     },
 }
 
@@ -131,9 +133,17 @@ impl fmt::Display for SpawnError {
                 path,
                 error,
                 interpreter_missing,
+                dangling_link,
             } => {
                 let program = program.to_string_lossy();
-                if *interpreter_missing {
+                if let Some(target) = dangling_link {
+                    write!(
+                        f,
+                        "command '{program}' not found: '{}' is a symbolic link to '{}', which does not exist",
+                        path.to_string_lossy(),
+                        target.to_string_lossy()
+                    )
+                } else if *interpreter_missing {
                     write!(
                         f,
                         "cannot execute '{program}': its interpreter was not found ({error})"
@@ -287,11 +297,16 @@ pub fn spawn(plan: &mut ExecPlan, inherited: &Inherited) -> Result<Child, SpawnE
     let path = OsStr::from_bytes(path).to_owned();
     // ENOENT from a file that exists means the `#!` interpreter is what is missing.
     let interpreter_missing = errno == libc::ENOENT && std::fs::metadata(&path).is_ok();
+    let dangling_link = (errno == libc::ENOENT && !interpreter_missing)
+        .then(|| std::fs::read_link(&path).ok())
+        .flatten()
+        .map(|target| target.into_os_string());
     Err(SpawnError::Exec {
         program: plan.program.clone(),
         path,
         error: io::Error::from_raw_os_error(errno),
         interpreter_missing,
+        dangling_link,
     })
 }
 

@@ -8,11 +8,11 @@ use std::time::Instant;
 use log::{debug, info, warn};
 
 use crate::config::{Config, Isolation, Target};
-use crate::descendants::{Scope, Sweeper};
+use crate::descendants::{self, Scope, Sweeper};
 use crate::duration;
 use crate::exit;
 use crate::lifecycle::{Lifecycle, Step};
-use crate::signals::{self, Received, SignalSet};
+use crate::signals::{self, Received, Rewrite, SignalSet};
 use crate::spawn::Child;
 use crate::terminal::Terminal;
 
@@ -122,13 +122,44 @@ fn reap(child: &Child, sweeper: &mut Sweeper, warn_on_reap: bool) -> Reaped {
     }
 }
 
-fn forward(signal: i32, child: &Child, target: Target, child_reaped: bool) {
-    let destination = match target {
-        Target::Group => child.pid.wrapping_neg(),
-        // A reaped child's pid may already belong to someone else.
-        Target::Child if child_reaped => return,
-        Target::Child => child.pid,
-    };
+/// Forwarding what pidone receives: rewritten as configured, to the child or its process
+/// group for as long as they are pidone's to signal.
+struct Relay<'a> {
+    child: Child,
+    target: Target,
+    rewrite: &'a Rewrite,
+    child_reaped: bool,
+}
+
+impl Relay<'_> {
+    fn forward(&self, received: i32, sweeper: &mut Sweeper) {
+        let Some(signal) = self.rewrite.apply(received) else {
+            debug!("dropping {}: rewritten to 0", signals::name(received));
+            return;
+        };
+        if self.child_reaped {
+            sweeper.let_go_of_group_if_empty();
+        }
+        let Some(destination) = descendants::forward_destination(
+            self.target,
+            self.child.pid,
+            self.child_reaped,
+            sweeper.group(),
+        ) else {
+            debug!(
+                "not forwarding {}: the child is reaped and its process group is empty",
+                signals::name(signal)
+            );
+            return;
+        };
+        send(destination, signal);
+        if signals::resumes(received) {
+            send(destination, libc::SIGCONT);
+        }
+    }
+}
+
+fn send(destination: libc::pid_t, signal: i32) {
     // SAFETY: kill has no memory effects; destination is the child or its group.
     if unsafe { libc::kill(destination, signal) } == 0 {
         debug!("forwarded {} to {destination}", signals::name(signal));
@@ -176,7 +207,17 @@ pub fn supervise(
     let me = std::process::id() as libc::pid_t;
     let group = (config.isolation != Isolation::Shared).then_some(child.pid);
     let mut sweeper = Sweeper::new(Scope { me, group });
-    let mut child_reaped = false;
+    if !sweeper.finds_every_descendant() {
+        warn!(
+            "/proc is not mounted, or belongs to another PID namespace: processes that leave the child's process group are reaped, but cannot be found to be signalled"
+        );
+    }
+    let mut relay = Relay {
+        child,
+        target: config.target,
+        rewrite: &config.rewrite,
+        child_reaped: false,
+    };
     let mut wake_ups: u64 = 0;
 
     loop {
@@ -215,12 +256,7 @@ pub fn supervise(
                         );
                     }
                     for signal in reaction.forward {
-                        match config.rewrite.apply(signal) {
-                            Some(rewritten) => {
-                                forward(rewritten, &child, config.target, child_reaped)
-                            }
-                            None => debug!("dropping {}: rewritten to 0", signals::name(signal)),
-                        }
+                        relay.forward(signal, &mut sweeper);
                     }
                     if signals::is_job_control_stop(signal) {
                         suspend_self(me);
@@ -237,9 +273,12 @@ pub fn supervise(
         if children_changed {
             let reaped = reap(&child, &mut sweeper, config.warn_on_reap);
             if let Some(code) = reaped.child_status.and_then(exit::from_wait_status) {
-                child_reaped = true;
+                relay.child_reaped = true;
                 info!("child {} exited; exit code {code}", child.pid);
                 lifecycle.on_child_exit(exit::remap(code, &config.remap_exit));
+            }
+            if relay.child_reaped {
+                sweeper.let_go_of_group_if_empty();
             }
             if let (Some(signal), Some(terminal)) = (reaped.child_stopped, terminal) {
                 // The child stopped at the terminal (Ctrl-Z): so does pidone, so the shell
@@ -257,9 +296,7 @@ pub fn supervise(
             Step::Wait => {}
             Step::Forward(signal) => {
                 info!("stop delay over: forwarding {}", signals::name(signal));
-                if let Some(rewritten) = config.rewrite.apply(signal) {
-                    forward(rewritten, &child, config.target, child_reaped);
-                }
+                relay.forward(signal, &mut sweeper);
             }
             Step::TermDescendants => match sweeper.sweep(libc::SIGTERM) {
                 Some(pids) if pids.is_empty() => {}
@@ -278,9 +315,20 @@ pub fn supervise(
                 match sweeper.sweep(libc::SIGKILL) {
                     Some(pids) if pids.is_empty() => {}
                     Some(pids) => warn!("{why}: sending SIGKILL to pids {}", pid_list(&pids)),
-                    None => {
+                    None if sweeper.finds_every_descendant() => {
                         warn!("{why}: sending SIGKILL to every process left (/proc is unreadable)")
                     }
+                    None => warn!(
+                        "{why}: sending SIGKILL to the child's process group; without /proc no other process can be found"
+                    ),
+                }
+                if !sweeper.finds_every_descendant()
+                    && let Step::Exit(code) = lifecycle.after_blind_kill()
+                {
+                    warn!(
+                        "the child is reaped; processes left outside its process group cannot be found without /proc and are left to pidone's parent"
+                    );
+                    return code;
                 }
             }
             Step::Exit(code) => return code,

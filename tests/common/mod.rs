@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -171,16 +171,28 @@ impl Pidone {
                 }
             }
         });
+        let (err_tx, stderr_lines) = channel();
         let stderr = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = stderr.read_to_string(&mut text);
-            text
+            let mut bytes = Vec::new();
+            let mut reader = BufReader::new(&mut stderr);
+            loop {
+                let mut line = Vec::new();
+                match reader.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        let _ = err_tx.send(String::from_utf8_lossy(&line).trim_end().to_string());
+                        bytes.extend(line);
+                    }
+                }
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
         });
         Running {
             process: Some(process),
             pid1: self.pid1,
             lines,
             seen: Vec::new(),
+            stderr_lines,
             stderr: Some(stderr),
         }
     }
@@ -196,6 +208,8 @@ pub struct Running {
     pid1: bool,
     lines: Receiver<String>,
     seen: Vec<String>,
+    /// pidone's stderr, line by line as it is written.
+    stderr_lines: Receiver<String>,
     stderr: Option<std::thread::JoinHandle<String>>,
 }
 
@@ -264,6 +278,21 @@ impl Running {
                         self.seen
                     )
                 }
+            }
+        }
+    }
+
+    /// Waits for pidone to write a line to stderr that contains `needle`; returns it.
+    pub fn expect_stderr_line(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self
+                .stderr_lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(error) => panic!("no stderr line with {needle:?}: {error}"),
             }
         }
     }
@@ -418,6 +447,16 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// A process's resident set size in kB, from /proc/PID/status.
+pub fn rss_kb(pid: i32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/PID/status")
 }
 
 /// Fields of /proc/PID/stat: state, ppid, pgrp.

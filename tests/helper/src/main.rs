@@ -15,6 +15,8 @@
 //! on SIG record        block SIG now; during `wait`, print "NAME: got SIGxxx" and go on
 //! on SIG exit N        during `wait`, print it and exit with N
 //! on SIG flush FILE    during `wait`, print it, write "flushed" to FILE, print "NAME: flushed", exit 0
+//! on SIG finish N      during `wait`, print it, then "NAME: got SIGxxx" for every other
+//!                      signal of the configured ones still pending, then "NAME: done"; exit N
 //! record-all           `on SIG record` for every catchable signal
 //! wait                 block the configured signals and handle them as they arrive, forever
 //! exit N               exit with N
@@ -31,6 +33,16 @@
 //! count-zombies        print "NAME: zombies N" from a /proc scan
 //! pend SIG             block SIG and send it to this process: it stays pending, across exec
 //! exec PROGRAM ARG…    replace this process; what follows is PROGRAM's command line
+//! stop-self            stop this process with SIGSTOP; go on once continued
+//! setsid               start a session of its own
+//! count-env            print "NAME: env count N", the number of environment entries
+//! close-stdio          close descriptors 0, 1 and 2
+//! list-fds FILE        write "fds A B …" (the open descriptors, ascending) to FILE
+//! become UID           drop root: no supplementary groups, gid and uid UID
+//! limit-procs N        set RLIMIT_NPROC to N: forks beyond it fail with EAGAIN
+//! fork-until-pid P { … }
+//!                      fork short-lived children until one gets pid P; that one runs the
+//!                      block; print "NAME: took pid P after K forks" (K forks in all)
 //! ```
 //! Signals are named `TERM`, `SIGTERM`, `15` or `RTMIN+2`.
 
@@ -121,6 +133,7 @@ enum Action {
     Record,
     Exit(i32),
     Flush(String),
+    Finish(i32),
 }
 
 struct Process {
@@ -269,6 +282,9 @@ impl Process {
                         "record" => Action::Record,
                         "exit" => Action::Exit(take().parse().unwrap_or_else(|_| die("exit code"))),
                         "flush" => Action::Flush(take()),
+                        "finish" => {
+                            Action::Finish(take().parse().unwrap_or_else(|_| die("exit code")))
+                        }
                         other => die(&format!("unknown action {other}")),
                     };
                     self.rules.push((signal, action));
@@ -394,6 +410,91 @@ impl Process {
                     // SAFETY: signalling this very process.
                     unsafe { libc::kill(libc::getpid(), signal) };
                 }
+                "stop-self" => unsafe {
+                    libc::kill(libc::getpid(), libc::SIGSTOP);
+                },
+                "setsid" => unsafe {
+                    libc::setsid();
+                },
+                "count-env" => {
+                    self.line(&format!("env count {}", std::env::vars_os().count()));
+                }
+                "close-stdio" => unsafe {
+                    for fd in 0..3 {
+                        libc::close(fd);
+                    }
+                },
+                "list-fds" => {
+                    let file = take();
+                    // Collected first: reading the directory opens a descriptor of its own.
+                    let entries: Vec<String> = std::fs::read_dir("/proc/self/fd")
+                        .map(|d| {
+                            d.flatten()
+                                .map(|e| e.file_name().to_string_lossy().into())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let mut fds: Vec<i32> = entries
+                        .iter()
+                        .filter_map(|e| e.parse().ok())
+                        .filter(|&fd| unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0)
+                        .collect();
+                    fds.sort_unstable();
+                    let text: Vec<String> = fds.iter().map(|fd| fd.to_string()).collect();
+                    std::fs::write(&file, format!("fds {}\n", text.join(" ")))
+                        .unwrap_or_else(|e| die(&format!("{file}: {e}")));
+                }
+                "become" => {
+                    let id: libc::uid_t = take().parse().unwrap_or_else(|_| die("become UID"));
+                    // SAFETY: credential changes of this process only.
+                    unsafe {
+                        if libc::setgroups(0, std::ptr::null()) != 0
+                            || libc::setgid(id) != 0
+                            || libc::setuid(id) != 0
+                        {
+                            die(&format!("become {id}: {}", std::io::Error::last_os_error()));
+                        }
+                    }
+                }
+                "limit-procs" => {
+                    let limit: libc::rlim_t =
+                        take().parse().unwrap_or_else(|_| die("limit-procs N"));
+                    let rlimit = libc::rlimit {
+                        rlim_cur: limit,
+                        rlim_max: limit,
+                    };
+                    // SAFETY: setting this process's own limit.
+                    if unsafe { libc::setrlimit(libc::RLIMIT_NPROC, &rlimit) } != 0 {
+                        die(&format!("limit-procs: {}", std::io::Error::last_os_error()));
+                    }
+                }
+                "fork-until-pid" => {
+                    let wanted: libc::pid_t =
+                        take().parse().unwrap_or_else(|_| die("fork-until-pid P"));
+                    let (inner, rest) = block(steps);
+                    steps = rest;
+                    let parent = unsafe { libc::getpid() };
+                    let mut forks = 0u64;
+                    loop {
+                        forks += 1;
+                        let pid = fork();
+                        if pid == 0 {
+                            if unsafe { libc::getpid() } == wanted {
+                                self.child(parent).run(inner);
+                                process::exit(0);
+                            }
+                            unsafe { libc::_exit(0) };
+                        }
+                        if pid == wanted {
+                            self.line(&format!("took pid {wanted} after {forks} forks"));
+                            break;
+                        }
+                        unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
+                        if forks > 10_000_000 {
+                            die(&format!("pid {wanted} never came"));
+                        }
+                    }
+                }
                 "exec" => {
                     let args: Vec<std::ffi::CString> = steps
                         .iter()
@@ -438,6 +539,23 @@ impl Process {
                 .map(|(_, a)| a.clone());
             match action {
                 Some(Action::Exit(code)) => process::exit(code),
+                Some(Action::Finish(code)) => {
+                    let none = libc::timespec {
+                        tv_sec: 0,
+                        tv_nsec: 0,
+                    };
+                    loop {
+                        // SAFETY: takes one pending signal of the set without waiting.
+                        let other =
+                            unsafe { libc::sigtimedwait(&set, std::ptr::null_mut(), &none) };
+                        if other <= 0 {
+                            break;
+                        }
+                        self.line(&format!("got {}", signal_name(other)));
+                    }
+                    self.line("done");
+                    process::exit(code);
+                }
                 Some(Action::Flush(file)) => {
                     std::fs::write(&file, "flushed\n")
                         .unwrap_or_else(|e| die(&format!("{file}: {e}")));

@@ -82,13 +82,15 @@ fn flag(name: &'static str, short: char) -> Arg {
 }
 
 /// An option with a value; values may start with a hyphen so that `-t -3s` is reported as
-/// a negative duration rather than an unknown flag.
+/// a negative duration rather than an unknown flag. Values are taken as raw bytes, so that
+/// one that is not UTF-8 is refused naming its flag.
 fn valued(name: &'static str, short: Option<char>, value_name: &'static str) -> Arg {
     let arg = Arg::new(name)
         .long(name)
         .value_name(value_name)
         .num_args(1)
-        .allow_hyphen_values(true);
+        .allow_hyphen_values(true)
+        .value_parser(clap::value_parser!(OsString));
     match short {
         Some(short) => arg.short(short),
         None => arg,
@@ -154,21 +156,36 @@ fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
         let first = rendered.lines().next().unwrap_or("invalid arguments");
         first.trim_start_matches("error: ").to_string()
     })?;
-    let one = |name| matches.get_one::<String>(name).cloned();
+    let text = |name: &str, value: &OsString| {
+        value.to_str().map(str::to_string).ok_or_else(|| {
+            format!(
+                "invalid value '{}' for --{name}: not valid UTF-8",
+                value.to_string_lossy()
+            )
+        })
+    };
+    let one = |name| {
+        matches
+            .get_one::<OsString>(name)
+            .map(|value| text(name, value))
+            .transpose()
+    };
     let all = |name| {
         matches
-            .get_many::<String>(name)
-            .map(|v| v.cloned().collect())
-            .unwrap_or_default()
+            .get_many::<OsString>(name)
+            .into_iter()
+            .flatten()
+            .map(|value| text(name, value))
+            .collect::<Result<Vec<_>, _>>()
     };
     Ok(Cli {
-        grace: one("grace"),
-        stop_delay: one("stop-delay"),
+        grace: one("grace")?,
+        stop_delay: one("stop-delay")?,
         single_child: matches.get_flag("single-child"),
         process_group: matches.get_flag("process-group"),
-        rewrite: all("rewrite"),
-        remap_exit: all("remap-exit"),
-        parent_death_signal: one("parent-death-signal"),
+        rewrite: all("rewrite")?,
+        remap_exit: all("remap-exit")?,
+        parent_death_signal: one("parent-death-signal")?,
         warn_on_reap: matches.get_flag("warn-on-reap"),
         subreaper: matches.get_flag("subreaper"),
         pause: matches.get_flag("pause"),
@@ -284,6 +301,24 @@ mod tests {
         assert_eq!(cli.stop_delay.as_deref(), Some("5s"));
         assert!(parse_strs(&["-l"]).unwrap().license);
         assert!(parse_strs(&["-P"]).unwrap().pause);
+    }
+
+    #[test]
+    fn values_that_are_not_utf8_are_refused_naming_the_flag() {
+        use std::os::unix::ffi::OsStringExt;
+        for flag in ["--grace", "-t", "--rewrite", "-e", "--parent-death-signal"] {
+            let args = [
+                OsString::from(flag),
+                OsString::from_vec(vec![0xff, b'1']),
+                OsString::from("true"),
+            ];
+            let error = parse(args).unwrap_err();
+            assert!(
+                error.contains("UTF-8") && error.contains("for --"),
+                "{flag}: {error}"
+            );
+            assert!(!error.contains('\n'));
+        }
     }
 
     #[test]

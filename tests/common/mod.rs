@@ -158,12 +158,15 @@ impl Pidone {
         self.start_command(self.command())
     }
 
+    /// Starts `command`. Its stdout and stderr are read line by line where they are pipes;
+    /// a test that hands pidone other descriptors (closed, broken) sees no lines.
     pub fn start_command(&self, mut command: Command) -> Running {
         let mut process = command.spawn().expect("start pidone");
-        let stdout = process.stdout.take().expect("stdout");
-        let mut stderr = process.stderr.take().expect("stderr");
+        let stdout = process.stdout.take();
+        let stderr = process.stderr.take();
         let (tx, lines) = channel();
         std::thread::spawn(move || {
+            let Some(stdout) = stdout else { return };
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
                 if tx.send(line).is_err() {
@@ -174,6 +177,9 @@ impl Pidone {
         let (err_tx, stderr_lines) = channel();
         let stderr = std::thread::spawn(move || {
             let mut bytes = Vec::new();
+            let Some(mut stderr) = stderr else {
+                return String::new();
+            };
             let mut reader = BufReader::new(&mut stderr);
             loop {
                 let mut line = Vec::new();
@@ -254,10 +260,38 @@ pub fn scratch_path(name: &str) -> std::path::PathBuf {
 impl Running {
     /// Waits for the application to print a line starting with `needle`; returns it.
     pub fn expect_line(&mut self, needle: &str) -> String {
+        self.expect_line_within(needle, PATIENCE)
+    }
+
+    /// The lines the application prints from now on, up to and including the first that
+    /// starts with `needle`; lines seen before the call are not looked at.
+    pub fn next_lines_until(&mut self, needle: &str) -> Vec<String> {
+        let deadline = Instant::now() + PATIENCE;
+        let mut lines = Vec::new();
+        loop {
+            match self
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    let found = line.starts_with(needle);
+                    lines.push(line);
+                    if found {
+                        return lines;
+                    }
+                }
+                Err(error) => panic!("no new line with {needle:?} ({error}); got {lines:?}"),
+            }
+        }
+    }
+
+    /// As `expect_line`, for events that take longer than usual.
+    pub fn expect_line_within(&mut self, needle: &str, patience: Duration) -> String {
         if let Some(line) = self.seen.iter().find(|l| l.starts_with(needle)) {
             return line.clone();
         }
-        let deadline = Instant::now() + PATIENCE;
+        let deadline = Instant::now() + patience;
         loop {
             match self
                 .lines

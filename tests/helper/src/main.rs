@@ -34,6 +34,7 @@
 //! pend SIG             block SIG and send it to this process: it stays pending, across exec
 //! exec PROGRAM ARG…    replace this process; what follows is PROGRAM's command line
 //! stop-self            stop this process with SIGSTOP; go on once continued
+//! await SIG            block SIG and sleep until it arrives; go on (a go-ahead from the test)
 //! setsid               start a session of its own
 //! count-env            print "NAME: env count N", the number of environment entries
 //! close-stdio          close descriptors 0, 1 and 2
@@ -409,6 +410,14 @@ impl Process {
                     block_signals([signal]);
                     // SAFETY: signalling this very process.
                     unsafe { libc::kill(libc::getpid(), signal) };
+                }
+                "await" => {
+                    let signal = signal_number(&take());
+                    block_signals([signal]);
+                    let set = sigset([signal]);
+                    let mut received = 0;
+                    // SAFETY: waits on a valid set.
+                    unsafe { libc::sigwait(&set, &mut received) };
                 }
                 "stop-self" => unsafe {
                     libc::kill(libc::getpid(), libc::SIGSTOP);

@@ -2,6 +2,7 @@
 //! the application, and so does `RUST_LOG`, which pidone never reads.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
@@ -29,12 +30,23 @@ impl Log for Stderr {
     fn flush(&self) {}
 }
 
+/// Set once stderr is a pipe nobody reads: every write would fail again, and raise
+/// another SIGPIPE for pidone to take — and to log.
+static BROKEN: AtomicBool = AtomicBool::new(false);
+
 /// One write per line, so lines from pidone and the application never interleave
 /// mid-line. A closed or broken stderr is not pidone's problem to report: the error is
-/// dropped, never a panic.
+/// dropped, never a panic, and after a broken pipe nothing more is written.
 fn write_line(level: &str, message: impl std::fmt::Display) {
+    if BROKEN.load(Ordering::Relaxed) {
+        return;
+    }
     let line = format!("pidone: {level}: {message}\n");
-    let _ = std::io::stderr().write_all(line.as_bytes());
+    if let Err(error) = std::io::stderr().write_all(line.as_bytes())
+        && error.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        BROKEN.store(true, Ordering::Relaxed);
+    }
 }
 
 /// An error from before the log level is known (the configuration itself is wrong, or

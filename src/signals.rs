@@ -23,12 +23,22 @@ pub fn is_job_control_stop(signal: i32) -> bool {
     matches!(signal, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU)
 }
 
-/// Every signal pidone waits for: all that can be caught, standard and real-time.
-/// SIGKILL and SIGSTOP cannot be caught by any process.
+/// The real-time signals as applications and container engines number them: glibc, Go
+/// and Docker call 34 SIGRTMIN. The C library pidone is linked with has a say in neither:
+/// musl's SIGRTMIN is 35 and glibc's sigaddset refuses 32 and 33, the signals each keeps
+/// for its own threads — which pidone, single-threaded, never uses.
+pub const RTMIN: i32 = 34;
+/// The kernel's last signal (x86_64, aarch64).
+pub const RTMAX: i32 = 64;
+/// Where the kernel's real-time signals start.
+const KERNEL_RTMIN: i32 = 32;
+
+/// Every signal pidone waits for: all that can be caught, standard and real-time, 32 and
+/// 33 included. SIGKILL and SIGSTOP cannot be caught by any process.
 pub fn handled() -> impl Iterator<Item = i32> {
-    (1..32)
+    (1..KERNEL_RTMIN)
         .filter(|&signal| signal != libc::SIGKILL && signal != libc::SIGSTOP)
-        .chain(libc::SIGRTMIN()..=libc::SIGRTMAX())
+        .chain(KERNEL_RTMIN..=RTMAX)
 }
 
 /// `SIGTERM`, `SIGRTMIN+3`, or the number for a signal without a name.
@@ -36,7 +46,7 @@ pub fn name(signal: i32) -> String {
     if let Some(name) = signal_hook::low_level::signal_name(signal) {
         return name.to_string();
     }
-    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    let (min, max) = (RTMIN, RTMAX);
     if signal == min {
         "SIGRTMIN".to_string()
     } else if signal > min && signal <= max {
@@ -49,7 +59,7 @@ pub fn name(signal: i32) -> String {
 /// Reads a signal as users write it: `TERM`, `SIGTERM`, `term`, `15`, `RTMIN+2`,
 /// `SIGRTMAX-1`. `None` for anything that is not a signal of this system.
 pub fn parse(text: &str) -> Option<i32> {
-    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    let (min, max) = (RTMIN, RTMAX);
     if let Ok(number) = text.parse::<i32>() {
         return (1..=max).contains(&number).then_some(number);
     }
@@ -126,16 +136,25 @@ impl Rewrite {
     }
 }
 
-/// A set of signals, built before anything is forked.
-#[derive(Clone, Copy)]
-pub struct SignalSet(libc::sigset_t);
+/// A set of signals as the kernel lays it out: bit N-1 for signal N. The system calls
+/// that take one are made directly, not through the C library, whose wrappers leave out
+/// the signals it keeps for itself (see [`RTMIN`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SignalSet(u64);
+
+/// The size of a kernel signal set, as the rt_sig* system calls are told.
+const SET_SIZE: usize = std::mem::size_of::<u64>();
+
+fn bit(signal: i32) -> u64 {
+    match u32::try_from(signal) {
+        Ok(signal @ 1..=64) => 1u64 << signal.wrapping_sub(1),
+        _ => 0,
+    }
+}
 
 impl SignalSet {
     pub fn empty() -> Self {
-        let mut set = MaybeUninit::uninit();
-        // SAFETY: sigemptyset initialises the set it is given.
-        unsafe { libc::sigemptyset(set.as_mut_ptr()) };
-        SignalSet(unsafe { set.assume_init() })
+        SignalSet(0)
     }
 
     pub fn of(signals: impl IntoIterator<Item = i32>) -> Self {
@@ -146,26 +165,43 @@ impl SignalSet {
         set
     }
 
+    /// Signals outside 1..=64 are not signals: they are left out.
     pub fn insert(&mut self, signal: i32) {
-        // SAFETY: the set is initialised; an invalid number only makes the call fail.
-        unsafe { libc::sigaddset(&mut self.0, signal) };
+        self.0 |= bit(signal);
     }
 
     pub fn remove(&mut self, signal: i32) {
-        // SAFETY: as for insert.
-        unsafe { libc::sigdelset(&mut self.0, signal) };
+        self.0 &= !bit(signal);
     }
 
     pub fn contains(&self, signal: i32) -> bool {
-        // SAFETY: as for insert.
-        unsafe { libc::sigismember(&self.0, signal) == 1 }
+        bit(signal) != 0 && self.0 & bit(signal) != 0
     }
+}
+
+/// rt_sigprocmask on kernel sets: `how` is SIG_BLOCK or SIG_SETMASK.
+fn set_mask(how: libc::c_int, set: &SignalSet) -> io::Result<SignalSet> {
+    let mut old = SignalSet::empty();
+    // SAFETY: both sets are live u64s, the size the kernel is told; async-signal-safe.
+    let result = unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            how,
+            &set.0 as *const u64,
+            &mut old.0 as *mut u64,
+            SET_SIZE,
+        )
+    };
+    if result != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(old)
 }
 
 /// What pidone changed about signal handling, so the child can be given back exactly the
 /// state pidone itself started with.
 pub struct Inherited {
-    mask: libc::sigset_t,
+    mask: SignalSet,
     sigchld: Option<libc::sigaction>,
 }
 
@@ -175,12 +211,7 @@ pub struct Inherited {
 /// Called first thing: a signal that arrives at any later moment stays pending until
 /// the loop takes it.
 pub fn take_over(handled: &SignalSet) -> io::Result<Inherited> {
-    let mut mask = MaybeUninit::uninit();
-    // SAFETY: both sets are valid; the old mask is written before it is read.
-    if unsafe { libc::sigprocmask(libc::SIG_BLOCK, &handled.0, mask.as_mut_ptr()) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let mask = unsafe { mask.assume_init() };
+    let mask = set_mask(libc::SIG_BLOCK, handled)?;
 
     // An ignored SIGCHLD (or SA_NOCLDWAIT) makes the kernel discard exit statuses: pidone
     // could then neither report the child's exit code nor know when it died.
@@ -216,9 +247,9 @@ impl Inherited {
             if let Some(sigchld) = &self.sigchld {
                 libc::sigaction(libc::SIGCHLD, sigchld, std::ptr::null_mut());
             }
-            // Last: from here on a signal acts on the child as it would without pidone.
-            libc::sigprocmask(libc::SIG_SETMASK, &self.mask, std::ptr::null_mut());
         }
+        // Last: from here on a signal acts on the child as it would without pidone.
+        let _ = set_mask(libc::SIG_SETMASK, &self.mask);
     }
 }
 
@@ -253,8 +284,16 @@ pub fn wait(set: &SignalSet, timeout: Option<Duration>) -> io::Result<Option<Rec
         .map_or(std::ptr::null(), |t| t as *const _);
     loop {
         // SAFETY: the set and timespec outlive the call; info is written on success.
-        let signal = unsafe { libc::sigtimedwait(&set.0, info.as_mut_ptr(), timespec_ptr) };
-        if signal > 0 {
+        let signal = unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigtimedwait,
+                &set.0 as *const u64,
+                info.as_mut_ptr(),
+                timespec_ptr,
+                SET_SIZE,
+            )
+        };
+        if let Ok(signal @ 1..) = i32::try_from(signal) {
             let info = unsafe { info.assume_init() };
             // SAFETY: si_pid is meaningful for every signal a process can send; for
             // kernel-generated ones it is whatever the kernel filled in, which is only
@@ -316,19 +355,21 @@ mod tests {
         ] {
             assert!(handled.contains(&signal), "{}", name(signal));
         }
-        assert!(handled.contains(&libc::SIGRTMIN()) && handled.contains(&libc::SIGRTMAX()));
-        assert_eq!(
-            handled.len(),
-            29 + (libc::SIGRTMAX() - libc::SIGRTMIN() + 1) as usize
-        );
+        // Every real-time signal of the kernel, whatever the C library keeps for itself.
+        for signal in 32..=64 {
+            assert!(handled.contains(&signal), "{signal}");
+        }
+        assert_eq!(handled.len(), 29 + 33);
     }
 
     #[test]
     fn names() {
         assert_eq!(name(libc::SIGTERM), "SIGTERM");
         assert_eq!(name(libc::SIGWINCH), "SIGWINCH");
-        assert_eq!(name(libc::SIGRTMIN()), "SIGRTMIN");
-        assert_eq!(name(libc::SIGRTMIN() + 3), "SIGRTMIN+3");
+        assert_eq!(name(34), "SIGRTMIN", "as glibc, Go and Docker number it");
+        assert_eq!(name(37), "SIGRTMIN+3");
+        assert_eq!(name(64), "SIGRTMIN+30");
+        assert_eq!(name(32), "signal 32");
         assert_eq!(name(200), "signal 200");
     }
 
@@ -339,10 +380,12 @@ mod tests {
         }
         assert_eq!(parse("KILL"), Some(libc::SIGKILL));
         assert_eq!(parse("SIGWINCH"), Some(libc::SIGWINCH));
-        assert_eq!(parse("RTMIN"), Some(libc::SIGRTMIN()));
-        assert_eq!(parse("SIGRTMIN+2"), Some(libc::SIGRTMIN() + 2));
-        assert_eq!(parse("RTMAX-1"), Some(libc::SIGRTMAX() - 1));
+        assert_eq!(parse("RTMIN"), Some(34));
+        assert_eq!(parse("SIGRTMIN+2"), Some(36));
+        assert_eq!(parse("RTMAX-1"), Some(63));
+        assert_eq!(parse("RTMAX"), Some(64));
         assert_eq!(parse("64"), Some(64));
+        assert_eq!(parse("32"), Some(32));
     }
 
     #[test]
@@ -415,11 +458,22 @@ mod tests {
 
     #[test]
     fn sets() {
-        let mut set = SignalSet::of([libc::SIGTERM, libc::SIGHUP]);
+        let mut set = SignalSet::of([libc::SIGTERM, libc::SIGHUP, 32, 34, 64]);
         assert!(set.contains(libc::SIGTERM) && set.contains(libc::SIGHUP));
+        assert!(set.contains(32) && set.contains(34) && set.contains(64));
         assert!(!set.contains(libc::SIGINT));
         set.remove(libc::SIGTERM);
         assert!(!set.contains(libc::SIGTERM));
+        assert_eq!(
+            set.0,
+            1 << 0 | 1 << 31 | 1 << 33 | 1 << 63,
+            "the kernel's layout"
+        );
+        for outside in [0, -1, 65, i32::MAX, i32::MIN] {
+            set.insert(outside);
+            assert!(!set.contains(outside));
+        }
+        assert_eq!(SignalSet::of([0, 65]), SignalSet::empty());
     }
 
     #[test]

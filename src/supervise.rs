@@ -82,7 +82,9 @@ struct Reaped {
 }
 
 /// Reaps every exited process, and notices the main child stopping (job control).
-fn reap(child: &Child, sweeper: &mut Sweeper, warn_on_reap: bool) -> Reaped {
+/// `child` is the main child's pid until it has been reaped: afterwards the number may be
+/// reused by any process, whose exit is not the child's.
+fn reap(mut child: Option<libc::pid_t>, sweeper: &mut Sweeper, warn_on_reap: bool) -> Reaped {
     let mut reaped = Reaped {
         child_status: None,
         child_stopped: None,
@@ -104,14 +106,15 @@ fn reap(child: &Child, sweeper: &mut Sweeper, warn_on_reap: bool) -> Reaped {
                 }
             },
             pid if libc::WIFSTOPPED(status) => {
-                if pid == child.pid {
+                if Some(pid) == child {
                     reaped.child_stopped = Some(libc::WSTOPSIG(status));
                 }
             }
             pid => {
                 sweeper.forget(pid);
-                if pid == child.pid {
+                if Some(pid) == child {
                     reaped.child_status = Some(status);
+                    child = None;
                 } else if warn_on_reap {
                     warn!("reaped process {pid}, which is not the child");
                 } else {
@@ -209,7 +212,7 @@ pub fn supervise(
     let mut sweeper = Sweeper::new(Scope { me, group });
     if !sweeper.finds_every_descendant() {
         warn!(
-            "/proc is not mounted, or belongs to another PID namespace: processes that leave the child's process group are reaped, but cannot be found to be signalled"
+            "/proc is not mounted, or belongs to another PID namespace: processes that leave the child's process group are reaped, but cannot be found to be signalled; any that outlive the grace are left behind"
         );
     }
     let mut relay = Relay {
@@ -271,7 +274,8 @@ pub fn supervise(
             step = lifecycle.on_timeout(now);
         }
         if children_changed {
-            let reaped = reap(&child, &mut sweeper, config.warn_on_reap);
+            let unreaped = (!relay.child_reaped).then_some(child.pid);
+            let reaped = reap(unreaped, &mut sweeper, config.warn_on_reap);
             if let Some(code) = reaped.child_status.and_then(exit::from_wait_status) {
                 relay.child_reaped = true;
                 info!("child {} exited; exit code {code}", child.pid);
@@ -316,7 +320,9 @@ pub fn supervise(
                     Some(pids) if pids.is_empty() => {}
                     Some(pids) => warn!("{why}: sending SIGKILL to pids {}", pid_list(&pids)),
                     None if sweeper.finds_every_descendant() => {
-                        warn!("{why}: sending SIGKILL to every process left (/proc is unreadable)")
+                        warn!(
+                            "{why}: sending SIGKILL to every process left (without a /proc of this PID namespace, pidone cannot name them)"
+                        )
                     }
                     None => warn!(
                         "{why}: sending SIGKILL to the child's process group; without /proc no other process can be found"
@@ -325,7 +331,7 @@ pub fn supervise(
                 if !sweeper.finds_every_descendant()
                     && let Step::Exit(code) = lifecycle.after_blind_kill()
                 {
-                    warn!(
+                    info!(
                         "the child is reaped; processes left outside its process group cannot be found without /proc and are left to pidone's parent"
                     );
                     return code;

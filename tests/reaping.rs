@@ -8,14 +8,9 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
-use common::{Pidone, app, eventually, helper, namespace_members, signals_seen, stat};
-
-fn zombies_in_namespace_of(pid: i32) -> usize {
-    namespace_members(pid)
-        .into_iter()
-        .filter(|&(_, state)| state == 'Z')
-        .count()
-}
+use common::{
+    Pidone, app, eventually, helper, namespace_members, signals_seen, stat, zombies_in_namespace_of,
+};
 
 #[test]
 fn hundreds_of_orphans_leave_no_zombie() {

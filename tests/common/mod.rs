@@ -42,11 +42,23 @@ pub fn helper() -> &'static Path {
 }
 
 /// util-linux's unshare, by absolute path: tests give pidone PATHs of their own.
-fn unshare() -> PathBuf {
+pub fn unshare() -> PathBuf {
     std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
         .map(|dir| dir.join("unshare"))
         .find(|path| path.is_file())
         .unwrap_or_else(|| PathBuf::from("/usr/bin/unshare"))
+}
+
+/// What every test's pidone starts with, however it is wrapped: none of the caller's
+/// PIDONE_ settings, no stdin, stdout and stderr read by the test.
+pub fn plain(command: &mut Command) {
+    command
+        .env_remove("PIDONE_GRACE")
+        .env_remove("PIDONE_SINGLE_CHILD")
+        .env_remove("PIDONE_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
 }
 
 /// Whether this machine can give pidone a PID namespace. Under CI=true it must.
@@ -142,15 +154,9 @@ impl Pidone {
         } else {
             Command::new(&self.program)
         };
-        command
-            .args(&self.args)
-            .env_remove("PIDONE_GRACE")
-            .env_remove("PIDONE_SINGLE_CHILD")
-            .env_remove("PIDONE_LOG")
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        command.args(&self.args);
+        plain(&mut command);
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
         command
     }
 
@@ -518,6 +524,14 @@ pub fn namespace_members(pid: i32) -> Vec<(i32, char)> {
         .filter(|p| std::fs::read_link(format!("/proc/{p}/ns/pid")).is_ok_and(|n| n == ns))
         .filter_map(|p| Some((p, stat(p)?.0)))
         .collect()
+}
+
+/// Zombies left in the PID namespace of `pid`.
+pub fn zombies_in_namespace_of(pid: i32) -> usize {
+    namespace_members(pid)
+        .into_iter()
+        .filter(|&(_, state)| state == 'Z')
+        .count()
 }
 
 /// Polls a condition that no pipe or file can announce (the state of the process table).

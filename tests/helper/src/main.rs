@@ -25,7 +25,8 @@
 //! orphan { … }         double-fork: the block runs in a grandchild whose parent has exited
 //! daemon { … }         like orphan, and the grandchild calls setsid first
 //! orphans N            create N orphans that exit at once; print "NAME: orphans N (fork
-//!                      refused K times)", K counting EAGAIN retries
+//!                      refused K times)", K counting EAGAIN retries (the first refusal of
+//!                      any fork prints "NAME: fork refused")
 //! orphan-burst N       create N orphans that all exit at the same instant, once every one
 //!                      exists; print "NAME: burst N"
 //! await-adoption       wait until this process's parent has died and it was re-parented
@@ -165,22 +166,6 @@ fn block_signals(signals: impl IntoIterator<Item = i32>) {
 /// How often fork failed with EAGAIN (a full process table or pids limit) and was retried.
 static FORKS_REFUSED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-fn fork() -> libc::pid_t {
-    loop {
-        // SAFETY: the helper is single-threaded.
-        let pid = unsafe { libc::fork() };
-        if pid >= 0 {
-            return pid;
-        }
-        if std::io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN) {
-            die(&format!("fork: {}", std::io::Error::last_os_error()));
-        }
-        FORKS_REFUSED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        // The process table is full: let exits make room.
-        std::thread::yield_now();
-    }
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::new(), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -210,6 +195,26 @@ fn block(steps: &[String]) -> (&[String], &[String]) {
 }
 
 impl Process {
+    /// fork(2), retried while the process table or the process limit is full (EAGAIN);
+    /// the first refusal prints "NAME: fork refused".
+    fn fork(&self) -> libc::pid_t {
+        loop {
+            // SAFETY: the helper is single-threaded.
+            let pid = unsafe { libc::fork() };
+            if pid >= 0 {
+                return pid;
+            }
+            if std::io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN) {
+                die(&format!("fork: {}", std::io::Error::last_os_error()));
+            }
+            if FORKS_REFUSED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0 {
+                self.line("fork refused");
+            }
+            // The process table is full: let exits make room.
+            std::thread::yield_now();
+        }
+    }
+
     fn line(&self, text: &str) {
         say(&format!("{}: {text}", self.name));
     }
@@ -314,7 +319,7 @@ impl Process {
                     let (inner, rest) = block(steps);
                     steps = rest;
                     let parent = unsafe { libc::getpid() };
-                    if fork() == 0 {
+                    if self.fork() == 0 {
                         self.child(parent).run(inner);
                         process::exit(0);
                     }
@@ -322,13 +327,13 @@ impl Process {
                 "orphan" | "daemon" => {
                     let (inner, rest) = block(steps);
                     steps = rest;
-                    let intermediate = fork();
+                    let intermediate = self.fork();
                     if intermediate == 0 {
                         if step == "daemon" {
                             unsafe { libc::setsid() };
                         }
                         let parent = unsafe { libc::getpid() };
-                        if fork() == 0 {
+                        if self.fork() == 0 {
                             self.child(parent).run(inner);
                             process::exit(0);
                         }
@@ -339,9 +344,9 @@ impl Process {
                 "orphans" => {
                     let count: usize = take().parse().unwrap_or_else(|_| die("orphans count"));
                     for _ in 0..count {
-                        let intermediate = fork();
+                        let intermediate = self.fork();
                         if intermediate == 0 {
-                            if fork() == 0 {
+                            if self.fork() == 0 {
                                 unsafe { libc::_exit(0) };
                             }
                             unsafe { libc::_exit(0) };
@@ -357,9 +362,9 @@ impl Process {
                     // SAFETY: a pipe whose write end every orphan waits to see closed.
                     unsafe { libc::pipe(gate.as_mut_ptr()) };
                     for _ in 0..count {
-                        let intermediate = fork();
+                        let intermediate = self.fork();
                         if intermediate == 0 {
-                            if fork() == 0 {
+                            if self.fork() == 0 {
                                 let mut byte = 0u8;
                                 unsafe {
                                     libc::close(gate[1]);
@@ -486,7 +491,7 @@ impl Process {
                     let mut forks = 0u64;
                     loop {
                         forks += 1;
-                        let pid = fork();
+                        let pid = self.fork();
                         if pid == 0 {
                             if unsafe { libc::getpid() } == wanted {
                                 self.child(parent).run(inner);

@@ -1,0 +1,806 @@
+//! The fault matrix: pidone as PID 1 under a full process table, fork and signal storms,
+//! SIGTERM at every phase of its life, a child that stops itself, closed or broken stdio,
+//! no /proc, a read-only root, an unprivileged user namespace, and recycled pids. Each test
+//! checks the exit code, that no zombie is left, and pidone's log line where one is due.
+
+mod common;
+
+use std::ffi::OsString;
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use common::{
+    PIDONE, Pidone, app, eventually, helper, namespace_members, rss_kb, scratch_path, stat,
+    zombies_in_namespace_of,
+};
+
+/// pidone's warning lines.
+fn warnings(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("pidone: warning: "))
+        .collect()
+}
+
+fn kill(pid: i32, signal: i32) {
+    // SAFETY: kill has no memory effects.
+    assert_eq!(
+        unsafe { libc::kill(pid, signal) },
+        0,
+        "kill({pid}, {signal}): {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+fn state(pid: i32) -> char {
+    stat(pid).map_or('?', |(state, _, _)| state)
+}
+
+/// pidone as PID 1 of a new PID namespace, after `setup` has run as that namespace's PID 1
+/// in a shell, which then execs pidone. `unshare_flags` say which namespaces.
+fn pid1_after(setup: &str, unshare_flags: &[&str], args: Vec<OsString>) -> Command {
+    let mut command = Command::new(common::unshare());
+    command
+        .args(unshare_flags)
+        .args(["--fork", "--kill-child", "/bin/sh", "-c"])
+        .arg(format!("{setup} && exec \"$0\" \"$@\""))
+        .arg(PIDONE)
+        .args(args);
+    common::plain(&mut command);
+    command
+}
+
+/// A process's pid as the PID namespace of `member` numbers it, mapped to this machine's.
+fn host_pid(member: i32, namespace_pid: i32) -> i32 {
+    let found = namespace_members(member).into_iter().find_map(|(pid, _)| {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let inner = status
+            .lines()
+            .find_map(|l| l.strip_prefix("NSpid:"))?
+            .split_whitespace()
+            .last()?
+            .parse::<i32>()
+            .ok()?;
+        (inner == namespace_pid).then_some(pid)
+    });
+    found.unwrap_or_else(|| panic!("no pid {namespace_pid} in the namespace of {member}"))
+}
+
+/// The last (innermost) value of a `/proc/PID/status` field such as `NSpgid`.
+fn innermost(pid: i32, field: &str) -> i32 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().last()?.parse().ok())
+        .unwrap()
+}
+
+/// A pipe whose reading end is already closed: writing to it fails with EPIPE and raises
+/// SIGPIPE against the writer.
+fn broken_pipe() -> OwnedFd {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills both descriptors, each owned once here.
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    write
+}
+
+/// Sends `signal` to a process through a pidfd, so a recycled pid can never be hit: the
+/// sender stops when the process is gone or `stop` is set.
+fn flood(
+    pid: i32,
+    signal: i32,
+    every: Duration,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<u64> {
+    // SAFETY: pidfd_open returns a new descriptor or -1.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
+    assert!(
+        pidfd >= 0,
+        "pidfd_open: {}",
+        std::io::Error::last_os_error()
+    );
+    let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+    std::thread::spawn(move || {
+        use std::os::fd::AsRawFd;
+        let mut sent = 0;
+        while !stop.load(Ordering::Relaxed) {
+            // SAFETY: signals the process the pidfd refers to, and nothing else.
+            let result = unsafe {
+                libc::syscall(
+                    libc::SYS_pidfd_send_signal,
+                    pidfd.as_raw_fd(),
+                    signal,
+                    std::ptr::null::<libc::siginfo_t>(),
+                    0,
+                )
+            };
+            if result != 0 {
+                break;
+            }
+            sent += 1;
+            std::thread::sleep(every);
+        }
+        sent
+    })
+}
+
+// --- The process table -------------------------------------------------------------------
+
+#[test]
+fn the_apps_forks_fail_on_a_full_process_table_and_pidone_keeps_reaping() {
+    require_namespaces!();
+    // RLIMIT_NPROC binds only unprivileged users: the app drops root first and may then
+    // have four processes. While pidone is stopped, the orphans' zombies stay and fill
+    // the app's table; its forks fail with EAGAIN and it retries until pidone, continued,
+    // reaps them and makes room.
+    let mut pidone = Pidone::new()
+        .args(app(
+            "become 65533 limit-procs 4 on TERM exit 0 ready await USR2 orphans 300 as done ready wait",
+        ))
+        .start();
+    pidone.expect_line("app: ready");
+    pidone.await_idle();
+    let pid = pidone.pid();
+    let child = pidone.child_pid();
+    kill(pid, libc::SIGSTOP);
+    eventually("pidone is stopped", || state(pid) == 'T');
+    kill(child, libc::SIGUSR2);
+    pidone.expect_line("app: fork refused");
+    assert!(
+        zombies_in_namespace_of(pid) > 0,
+        "the app's orphans wait as zombies"
+    );
+    kill(pid, libc::SIGCONT);
+    pidone.expect_line_within("app: orphans 300", Duration::from_secs(120));
+    pidone.expect_line("done: ready");
+    eventually("every orphan is reaped", || {
+        namespace_members(pid).len() == 2
+    });
+    assert_eq!(zombies_in_namespace_of(pid), 0);
+    pidone.signal(libc::SIGTERM);
+    let outcome = pidone.finish();
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert_eq!(outcome.stderr, "", "nothing to warn about");
+}
+
+#[test]
+fn pidone_that_cannot_fork_exits_1_naming_fork() {
+    // Unprivileged, with a process limit it already reaches by itself.
+    let pidone = Pidone::new().not_pid1().args(app("exit 0"));
+    let mut command = pidone.command();
+    command.uid(65532).gid(65532);
+    // SAFETY: setrlimit is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            if libc::setrlimit(libc::RLIMIT_NPROC, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let outcome = pidone.start_command(command).finish();
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    assert_eq!(
+        outcome.stderr_lines(),
+        ["pidone: error: cannot fork: Resource temporarily unavailable (os error 11)"]
+    );
+}
+
+// --- Storms ------------------------------------------------------------------------------
+
+#[test]
+fn a_fork_storm_under_a_signal_storm_leaves_no_zombie_and_pidones_memory_flat() {
+    require_namespaces!();
+    let mut pidone = Pidone::new()
+        .args(app(
+            "on USR1 record on WINCH record on TERM exit 0 ready await USR2 orphans 50000 wait",
+        ))
+        .start();
+    pidone.expect_line("app: ready");
+    pidone.await_idle();
+    let pid = pidone.pid();
+    let rss_at_start = rss_kb(pid);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let usr1 = flood(pid, libc::SIGUSR1, Duration::from_micros(200), stop.clone());
+    let winch = flood(
+        pid,
+        libc::SIGWINCH,
+        Duration::from_micros(200),
+        stop.clone(),
+    );
+    pidone.signal(libc::SIGUSR2);
+    pidone.expect_line_within("app: orphans 50000", Duration::from_secs(600));
+    stop.store(true, Ordering::Relaxed);
+    let sent = usr1.join().unwrap() + winch.join().unwrap();
+    assert!(
+        sent > 100,
+        "the signal storm hardly happened: {sent} signals"
+    );
+
+    eventually("every orphan is reaped", || {
+        namespace_members(pid).len() == 2
+    });
+    assert_eq!(zombies_in_namespace_of(pid), 0);
+    pidone.await_idle();
+    let rss_after = rss_kb(pid);
+    assert!(
+        rss_after * 10 <= rss_at_start * 11,
+        "pidone's RSS grew from {rss_at_start} kB to {rss_after} kB over 50,000 orphans and {sent} signals"
+    );
+    eprintln!(
+        "RSS {rss_at_start} kB at start, {rss_after} kB after 50,000 orphans and {sent} signals"
+    );
+    pidone.signal(libc::SIGTERM);
+    let outcome = pidone.finish();
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert_eq!(outcome.stderr, "");
+}
+
+#[test]
+fn a_storm_of_100000_signals_forwards_every_burst_and_leaves_pidone_responsive() {
+    require_namespaces!();
+    let grace = Duration::from_secs(10);
+    let mut pidone = Pidone::new()
+        .args(["--grace", "10s"])
+        .args(app(
+            "on USR1 record on WINCH record on RTMIN record on TERM exit 0 ready wait",
+        ))
+        .start();
+    pidone.expect_line("app: ready");
+    pidone.await_idle();
+    let pid = pidone.pid();
+    // 100 bursts of 1,000. Standard signals coalesce, so a burst may arrive as a single
+    // SIGUSR1 and a single SIGWINCH, but never as none. SIGRTMIN closes each burst: it is
+    // numbered above both, and pidone and the app each take pending signals lowest first,
+    // so when the app reports it, everything of the burst has been reported before it.
+    for burst in 0..100 {
+        for i in 0..1000 {
+            let signal = if i % 2 == 0 {
+                libc::SIGUSR1
+            } else {
+                libc::SIGWINCH
+            };
+            kill(pid, signal);
+        }
+        kill(pid, libc::SIGRTMIN());
+        let lines = pidone.next_lines_until("app: got SIGRTMIN");
+        for name in ["SIGUSR1", "SIGWINCH"] {
+            assert!(
+                lines.iter().any(|l| l == &format!("app: got {name}")),
+                "burst {burst}: no {name} reached the app: {lines:?}"
+            );
+        }
+    }
+    let asked = Instant::now();
+    pidone.signal(libc::SIGTERM);
+    let (outcome, exited) = pidone.finish_within(grace);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(exited - asked < grace, "took {:?}", exited - asked);
+    assert_eq!(outcome.stderr, "");
+}
+
+// --- SIGTERM at every phase ----------------------------------------------------------------
+
+#[test]
+fn sigterm_before_the_child_is_spawned_reaches_it_once_it_is() {
+    require_namespaces!();
+    // The helper, as PID 1 of the namespace, makes SIGTERM pending and execs pidone:
+    // pidone starts with it waiting, before it has forked anything.
+    let mut command = Command::new(common::unshare());
+    command
+        .args(["--pid", "--fork", "--mount-proc", "--kill-child"])
+        .arg(helper())
+        .args(["pend", "TERM", "exec", PIDONE, "--"])
+        .args(app("on TERM exit 7 wait"));
+    common::plain(&mut command);
+    let outcome = Pidone::new().start_command(command).finish();
+    assert_eq!(outcome.stdout, ["app: got SIGTERM"], "{outcome:?}");
+    assert_eq!(outcome.code, 7);
+}
+
+#[test]
+fn sigterm_between_fork_and_exec_reaches_the_child_after_exec() {
+    require_namespaces!();
+    // A PATH of 60,000 entries that each resolve 39 symbolic links before failing keeps the
+    // forked child busy trying candidates for a while before it execs the helper; the test
+    // signals pidone while the child still runs pidone's code.
+    let dir = scratch_path("chain");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut previous = "/nonexistent".to_string();
+    for i in 1..=39 {
+        let link = dir.join(format!("l{i}"));
+        std::os::unix::fs::symlink(&previous, &link).unwrap();
+        previous = format!("l{i}");
+    }
+    std::os::unix::fs::symlink("l39", dir.join("a")).unwrap();
+    let helper_dir = helper().parent().unwrap().to_str().unwrap();
+    let path = format!("{}{helper_dir}", "a:".repeat(60_000));
+    let program = helper().file_name().unwrap().to_owned();
+
+    for attempt in 1..=5 {
+        let pidone = Pidone::new().env("PATH", &path);
+        let mut command = pidone.command();
+        command.current_dir(&dir);
+        command
+            .arg(&program)
+            .args(["on", "TERM", "exit", "7", "wait"]);
+        // SIGTERM arrives blocked in the child, as pidone hands on the mask it was given,
+        // so the helper takes it in `wait` however soon after exec it is forwarded.
+        block_in_child(&mut command, libc::SIGTERM);
+        let running = pidone.start_command(command);
+        let pid = running.pid_when_running();
+        let pidone_exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap();
+        let child_exe = |child: i32| std::fs::read_link(format!("/proc/{child}/exe")).ok();
+        let mut child = None;
+        eventually("pidone has forked", || {
+            child = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+                .ok()
+                .and_then(|c| c.split_whitespace().next()?.parse::<i32>().ok());
+            child.is_some()
+        });
+        let child = child.unwrap();
+        let before = child_exe(child);
+        kill(pid, libc::SIGTERM);
+        let after = child_exe(child);
+        let in_window = before.as_ref() == Some(&pidone_exe) && after.as_ref() == Some(&pidone_exe);
+        let outcome = running.finish();
+        assert_eq!(outcome.stdout, ["app: got SIGTERM"], "{outcome:?}");
+        assert_eq!(outcome.code, 7, "{outcome:?}");
+        if in_window {
+            return;
+        }
+        eprintln!("attempt {attempt}: the child had exec'd before SIGTERM was sent; again");
+    }
+    panic!("never caught the child between fork and exec in 5 attempts");
+}
+
+fn block_in_child(command: &mut Command, signal: i32) {
+    // SAFETY: sigprocmask is async-signal-safe; the set is built in the closure's frame.
+    unsafe {
+        command.pre_exec(move || {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, signal);
+            libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            Ok(())
+        });
+    }
+}
+
+#[test]
+fn sigterm_while_the_child_is_exiting_keeps_the_childs_code() {
+    require_namespaces!();
+    let mut pidone = Pidone::new()
+        .args(["--grace", "20s"])
+        .args(app("on USR1 exit 4 ready wait"))
+        .start();
+    pidone.expect_line("app: ready");
+    pidone.await_idle();
+    let pid = pidone.pid();
+    let child = pidone.child_pid();
+    // Freeze pidone (only SIGSTOP and SIGKILL from outside its namespace reach it
+    // regardless), let the child die, and send SIGTERM while its exit is unreaped.
+    kill(pid, libc::SIGSTOP);
+    eventually("pidone is stopped", || state(pid) == 'T');
+    kill(child, libc::SIGUSR1);
+    eventually("the child is a zombie", || state(child) == 'Z');
+    kill(pid, libc::SIGTERM);
+    let resumed = Instant::now();
+    kill(pid, libc::SIGCONT);
+    let (outcome, exited) = pidone.finish_within(common::PATIENCE);
+    assert_eq!(
+        outcome.code, 4,
+        "the child's own code, not 143: {outcome:?}"
+    );
+    assert!(
+        exited - resumed < Duration::from_secs(5),
+        "{:?}",
+        exited - resumed
+    );
+    assert!(warnings(&outcome.stderr).is_empty(), "{}", outcome.stderr);
+}
+
+#[test]
+fn sigterm_during_the_drain_reaches_the_workers_and_keeps_the_deadline() {
+    require_namespaces!();
+    let mut pidone = Pidone::new()
+        .args(["--grace", "2s"])
+        .args(app(
+            "spawn { as worker on USR1 record on TERM record ready wait } on USR1 exit 3 ready wait",
+        ))
+        .start();
+    pidone.expect_line("worker: ready");
+    pidone.expect_line("app: ready");
+    pidone.signal(libc::SIGUSR1);
+    // The drain's own SIGTERM, then the one sent to pidone during the drain.
+    pidone.expect_line("worker: got SIGTERM");
+    let drained = Instant::now();
+    // Time must pass for a restarted clock to show: nothing announces it.
+    std::thread::sleep(Duration::from_secs(1));
+    pidone.signal(libc::SIGTERM);
+    let lines = pidone.next_lines_until("worker: got SIGTERM");
+    assert_eq!(lines, ["worker: got SIGTERM"]);
+    let (outcome, exited) = pidone.finish_within(common::PATIENCE);
+    assert_eq!(outcome.code, 3, "the child's code: {outcome:?}");
+    let warning = outcome.kill_warning();
+    assert!(warning.contains("grace period of 2s expired"), "{warning}");
+    assert!(
+        exited - drained < Duration::from_millis(2500),
+        "the deadline moved: {:?} after the drain began",
+        exited - drained
+    );
+}
+
+#[test]
+fn sigterm_after_the_deadline_fired_changes_nothing() {
+    require_namespaces!();
+    for attempt in 1..=5 {
+        let mut pidone = Pidone::new()
+            .args(["-vv", "--grace", "300ms"])
+            .args(app(
+                "spawn { as worker on TERM record ready wait } orphans 200 on TERM record ready wait",
+            ))
+            .start();
+        pidone.expect_line("worker: ready");
+        pidone.expect_line("app: ready");
+        pidone.await_idle();
+        let pid = pidone.pid();
+        // SIGTERM every 100 µs from before the deadline until pidone is gone.
+        let stop = Arc::new(AtomicBool::new(false));
+        let sender = flood(pid, libc::SIGTERM, Duration::from_micros(100), stop.clone());
+        let outcome = pidone.finish();
+        stop.store(true, Ordering::Relaxed);
+        sender.join().unwrap();
+
+        assert_eq!(outcome.code, 137, "{outcome:?}");
+        assert_eq!(
+            warnings(&outcome.stderr).len(),
+            1,
+            "one kill warning: {}",
+            outcome.stderr
+        );
+        let lines = outcome.stderr_lines();
+        let killed = lines
+            .iter()
+            .position(|l| l.contains("sending SIGKILL"))
+            .expect("a kill warning");
+        let handled_after = lines[killed..]
+            .iter()
+            .any(|l| l.contains("forward") && l.contains("SIGTERM"));
+        if handled_after {
+            return;
+        }
+        eprintln!("attempt {attempt}: no SIGTERM was taken after the deadline fired; again");
+    }
+    panic!("no SIGTERM arrived after the deadline in 5 attempts");
+}
+
+// --- A stopped child -----------------------------------------------------------------------
+
+#[test]
+fn a_child_that_stops_itself_is_waited_for_and_sigterm_still_ends_it() {
+    require_namespaces!();
+    let grace = Duration::from_secs(30);
+    let mut pidone = Pidone::new()
+        .args(["--grace", "30s"])
+        .args(app(
+            "on TERM exit 7 ready stop-self as resumed ready stop-self wait",
+        ))
+        .start();
+    pidone.expect_line("app: ready");
+    let child = pidone.child_pid();
+    eventually("the child has stopped", || state(child) == 'T');
+    // pidone notices the stop, neither exits nor spins: it sleeps.
+    pidone.await_idle();
+    pidone.signal(libc::SIGCONT);
+    pidone.expect_line("resumed: ready");
+    eventually("the child has stopped again", || state(child) == 'T');
+    pidone.await_idle();
+    // A stopped process keeps SIGTERM pending until continued: pidone follows it with
+    // SIGCONT, so the child exits now, not at the deadline.
+    let asked = Instant::now();
+    pidone.signal(libc::SIGTERM);
+    let (outcome, exited) = pidone.finish_within(grace);
+    assert_eq!(outcome.code, 7, "{outcome:?}");
+    assert!(
+        exited - asked < Duration::from_secs(5),
+        "exited {:?} after SIGTERM",
+        exited - asked
+    );
+    assert!(warnings(&outcome.stderr).is_empty(), "{}", outcome.stderr);
+}
+
+// --- stdio ---------------------------------------------------------------------------------
+
+#[test]
+fn started_with_stdin_stdout_and_stderr_closed_pidone_runs_and_leaks_nothing_into_them() {
+    require_namespaces!();
+    let fds = scratch_path("fds");
+    let pidone = Pidone::new()
+        .args(["-vv", "--grace", "1s"])
+        .args(app(&format!(
+            "orphan {{ exit 0 }} list-fds {} close-stdio exit 3",
+            fds.display()
+        )));
+    let mut command = pidone.command();
+    // SAFETY: close is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            for fd in 0..3 {
+                libc::close(fd);
+            }
+            Ok(())
+        });
+    }
+    let outcome = pidone.start_command(command).finish();
+    assert_eq!(outcome.code, 3, "{outcome:?}");
+    let fds = std::fs::read_to_string(&fds).unwrap();
+    let open: Vec<&str> = fds.trim_end().split(' ').skip(1).collect();
+    for stdio in ["0", "1", "2"] {
+        assert!(
+            !open.contains(&stdio),
+            "the child must start with 0, 1 and 2 closed, as pidone was, not with pidone's pipe there: {fds:?}"
+        );
+    }
+}
+
+#[test]
+fn a_broken_stderr_costs_nothing_and_its_sigpipe_stays_pidones() {
+    require_namespaces!();
+    // With -vv pidone writes a debug line for every signal to a pipe nobody reads: each
+    // write fails with EPIPE and raises SIGPIPE against pidone, which must not reach the app.
+    let pidone = Pidone::new()
+        .args(["-vv"])
+        .args(app("record-all on USR2 finish 0 ready wait"));
+    let mut command = pidone.command();
+    command.stderr(Stdio::from(broken_pipe()));
+    let mut running = pidone.start_command(command);
+    running.expect_line("app: ready");
+    for _ in 0..3 {
+        running.signal(libc::SIGUSR1);
+        running.expect_line("app: got SIGUSR1");
+        running.await_idle();
+    }
+    running.signal(libc::SIGUSR2);
+    let outcome = running.finish();
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        !outcome.stdout.iter().any(|l| l.contains("SIGPIPE")),
+        "pidone's own SIGPIPE was forwarded: {:?}",
+        outcome.stdout
+    );
+    assert_eq!(outcome.stdout.last().map(String::as_str), Some("app: done"));
+}
+
+// --- The environment -----------------------------------------------------------------------
+
+/// An application with an orphan, a worker and itself all ignoring SIGTERM: pidone must
+/// kill them at the deadline, reap them, and exit 137 with its warning.
+const STUBBORN: &str =
+    "orphans 20 spawn { as worker on TERM record ready wait } on TERM record ready wait";
+
+fn stop_stubborn(mut pidone: common::Running) -> common::Outcome {
+    pidone.expect_line("worker: ready");
+    pidone.expect_line("app: ready");
+    pidone.await_idle();
+    pidone.signal(libc::SIGTERM);
+    pidone.expect_line("app: got SIGTERM");
+    pidone.expect_line("worker: got SIGTERM");
+    let outcome = pidone.finish();
+    assert_eq!(outcome.code, 137, "{outcome:?}");
+    outcome
+}
+
+#[test]
+fn without_proc_as_pid_1_everything_still_works() {
+    require_namespaces!();
+    let command = pid1_after(
+        "mount -t tmpfs none /proc",
+        &["--pid", "--mount", "--propagation", "private"],
+        ["--grace", "500ms"]
+            .map(OsString::from)
+            .into_iter()
+            .chain(app(STUBBORN))
+            .collect(),
+    );
+    let outcome = stop_stubborn(Pidone::new().start_command(command));
+    assert_eq!(
+        warnings(&outcome.stderr),
+        [
+            "pidone: warning: grace period of 500ms expired: sending SIGKILL to every process left (without a /proc of this PID namespace, pidone cannot name them)"
+        ]
+    );
+}
+
+#[test]
+fn a_proc_of_another_pid_namespace_is_not_read() {
+    require_namespaces!();
+    // Without --mount-proc the new namespace sees this machine's /proc, whose pids are
+    // other processes there: pidone must neither name nor signal them.
+    let mut command = Command::new(common::unshare());
+    command
+        .args([
+            "--pid",
+            "--fork",
+            "--kill-child",
+            PIDONE,
+            "--grace",
+            "500ms",
+        ])
+        .args(app(STUBBORN));
+    common::plain(&mut command);
+    let outcome = stop_stubborn(Pidone::new().start_command(command));
+    assert_eq!(
+        warnings(&outcome.stderr),
+        [
+            "pidone: warning: grace period of 500ms expired: sending SIGKILL to every process left (without a /proc of this PID namespace, pidone cannot name them)"
+        ]
+    );
+}
+
+#[test]
+fn without_proc_and_not_pid_1_pidone_warns_once_and_never_hangs() {
+    require_namespaces!();
+    // No PID namespace: pidone is an ordinary process and subreaper. Without /proc it
+    // cannot find a daemon that left the child's session; once the child is reaped and
+    // the deadline has passed it exits instead of waiting for it forever.
+    let mut command = Command::new(common::unshare());
+    command
+        .args(["--mount", "--propagation", "private", "/bin/sh", "-c"])
+        .arg("mount -t tmpfs none /proc && exec \"$0\" \"$@\"")
+        .args([PIDONE, "--grace", "500ms"])
+        .args(app(
+            // The daemon lets go of the test's pipes: it outlives pidone.
+            "daemon { as daemon print-pid close-stdio wait } exit 5",
+        ));
+    common::plain(&mut command);
+    let mut running = Pidone::new().not_pid1().start_command(command);
+    let daemon = common::pid_in(&running.expect_line("daemon: pid"));
+    eventually("the daemon has closed its stdio", || {
+        std::fs::read_link(format!("/proc/{daemon}/fd/1")).is_err()
+    });
+    struct KillDaemon(i32);
+    impl Drop for KillDaemon {
+        fn drop(&mut self) {
+            // SAFETY: kill has no memory effects; the daemon outlives pidone by design.
+            unsafe { libc::kill(self.0, libc::SIGKILL) };
+        }
+    }
+    let _daemon = KillDaemon(daemon);
+    let outcome = running.finish();
+    assert_eq!(outcome.code, 5, "{outcome:?}");
+    let warnings = warnings(&outcome.stderr);
+    assert_eq!(warnings.len(), 2, "{}", outcome.stderr);
+    assert!(
+        warnings[0].contains("/proc is not mounted"),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[1].contains("sending SIGKILL to the child's process group"),
+        "{}",
+        warnings[1]
+    );
+    assert_eq!(state(daemon), 'S', "the daemon was left alone, as warned");
+}
+
+#[test]
+fn on_a_read_only_root_everything_still_works() {
+    require_namespaces!();
+    let command = pid1_after(
+        "mount -o remount,bind,ro / && ! touch /.pidone-write-check 2>/dev/null",
+        &["--pid", "--mount-proc"],
+        ["--grace", "500ms"]
+            .map(OsString::from)
+            .into_iter()
+            .chain(app(STUBBORN))
+            .collect(),
+    );
+    let outcome = stop_stubborn(Pidone::new().start_command(command));
+    let warnings = warnings(&outcome.stderr);
+    assert_eq!(warnings.len(), 1, "{}", outcome.stderr);
+    assert!(
+        warnings[0].contains("sending SIGKILL to pids "),
+        "{}",
+        warnings[0]
+    );
+}
+
+#[test]
+fn as_an_unprivileged_user_in_a_user_namespace_everything_still_works() {
+    require_namespaces!();
+    let mut command = Command::new(common::unshare());
+    command
+        .args([
+            "--user",
+            "--map-root-user",
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "--kill-child",
+            PIDONE,
+            "--grace",
+            "500ms",
+        ])
+        .args(app(STUBBORN));
+    common::plain(&mut command);
+    command.uid(65534).gid(65534);
+    let outcome = stop_stubborn(Pidone::new().start_command(command));
+    let warnings = warnings(&outcome.stderr);
+    assert_eq!(warnings.len(), 1, "{}", outcome.stderr);
+    assert!(
+        warnings[0].contains("sending SIGKILL to pids "),
+        "{}",
+        warnings[0]
+    );
+}
+
+// --- Recycled pids ---------------------------------------------------------------------------
+
+#[test]
+fn a_recycled_pid_of_the_child_is_never_signalled() {
+    require_namespaces!();
+    // In a namespace whose pids cycle through 300..399, the child gets pid 351. It exits,
+    // leaving a worker in a session of its own, which forks until a new process gets pid
+    // 351 and leads a process group numbered like the child's old one: the impostor. A
+    // signal pidone forwards from then on must not reach it.
+    for mode in [&[][..], &["--single-child"][..]] {
+        let args: Vec<OsString> = ["--grace", "5s"]
+            .iter()
+            .chain(mode)
+            .map(OsString::from)
+            .chain(app(
+                // TERM is blocked before the worker exists, so the drain's SIGTERM waits
+                // for it instead of killing it before it has blocked TERM itself.
+                "print-pid on TERM exit 0 daemon { as worker on TERM exit 0 fork-until-pid 351 { setsid as impostor record-all on USR2 finish 0 ready wait } wait } exit 0",
+            ))
+            .collect();
+        let command = pid1_after(
+            "echo 400 > /proc/sys/kernel/pid_max && echo 350 > /proc/sys/kernel/ns_last_pid",
+            &["--pid", "--mount-proc"],
+            args,
+        );
+        let mut pidone = Pidone::new().start_command(command);
+        assert_eq!(common::pid_in(&pidone.expect_line("app: pid")), 351);
+        pidone.expect_line("worker: took pid 351");
+        pidone.expect_line("impostor: ready");
+        let pid = pidone.pid();
+        let impostor = host_pid(pid, 351);
+        assert_eq!(
+            innermost(impostor, "NSpgid:"),
+            351,
+            "the impostor leads group 351"
+        );
+        pidone.await_idle();
+        pidone.signal(libc::SIGUSR1);
+        pidone.await_idle();
+        kill(impostor, libc::SIGUSR2);
+        let outcome = pidone.finish();
+        assert_eq!(
+            outcome.code, 0,
+            "{mode:?}: the child's code, not that of a later process with its pid: {outcome:?}"
+        );
+        let impostor_got = common::signals_seen(&outcome.stdout, "impostor");
+        assert!(
+            !impostor_got.contains(&"SIGUSR1"),
+            "{mode:?}: a signal for the reaped child reached pid 351's new owner: {impostor_got:?}"
+        );
+        assert!(impostor_got.contains(&"SIGUSR2"), "{outcome:?}");
+        assert!(
+            outcome.stdout.iter().any(|l| l == "impostor: done"),
+            "{outcome:?}"
+        );
+    }
+}

@@ -190,6 +190,28 @@ impl Environment<'_> {
             .unwrap_or_default())
     }
 
+    /// Which setting turned a switch on — the flag or the variable — for messages about it.
+    fn switched_on_by(
+        &self,
+        flag: bool,
+        flag_name: &str,
+        variable: &str,
+    ) -> Result<Option<String>, ConfigError> {
+        if flag {
+            return Ok(Some(flag_name.to_string()));
+        }
+        Ok(self
+            .switch(false, variable)?
+            .then(|| format!("{variable}={}", self.raw(variable))))
+    }
+
+    /// A variable's value for a message, however it is encoded.
+    fn raw(&self, variable: &str) -> String {
+        (self.0)(variable)
+            .map(|value| value.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
     /// tini's switches are on when the variable is set at all, whatever its value.
     fn is_set(&self, variable: &str) -> bool {
         (self.0)(variable).is_some()
@@ -309,15 +331,25 @@ pub fn resolve(
             _ => return Err(setting.reject("expected 0 or 1")),
         },
     };
-    let single_child = env.switch(cli.single_child, "PIDONE_SINGLE_CHILD")? || !dumb_init_setsid;
-    let process_group = env.switch(cli.process_group, "PIDONE_PROCESS_GROUP")?
-        || env.is_set("TINI_KILL_PROCESS_GROUP");
-    if single_child && process_group {
-        return Err(ConfigError::Conflict(
-            "signals cannot go both to the child alone (--single-child) and to its process group (--process-group)"
-                .to_string(),
-        ));
+    let single_child = env
+        .switched_on_by(cli.single_child, "--single-child", "PIDONE_SINGLE_CHILD")?
+        .or_else(|| (!dumb_init_setsid).then(|| "DUMB_INIT_SETSID=0".to_string()));
+    let process_group = env
+        .switched_on_by(cli.process_group, "--process-group", "PIDONE_PROCESS_GROUP")?
+        .or_else(|| {
+            env.is_set("TINI_KILL_PROCESS_GROUP").then(|| {
+                format!(
+                    "TINI_KILL_PROCESS_GROUP={}",
+                    env.raw("TINI_KILL_PROCESS_GROUP")
+                )
+            })
+        });
+    if let (Some(alone), Some(group)) = (&single_child, &process_group) {
+        return Err(ConfigError::Conflict(format!(
+            "signals cannot go both to the child alone ({alone}) and to its process group ({group})"
+        )));
     }
+    let (single_child, process_group) = (single_child.is_some(), process_group.is_some());
     let target = match (single_child, process_group) {
         (true, _) => Target::Child,
         (_, true) => Target::Group,
@@ -710,6 +742,45 @@ mod tests {
             run(both, &env_of(&[])),
             Err(ConfigError::Conflict(_))
         ));
+    }
+
+    #[test]
+    fn a_conflict_names_the_settings_behind_it() {
+        let single = || Cli {
+            single_child: true,
+            ..with(vec!["app"])
+        };
+        let grouped = || Cli {
+            process_group: true,
+            ..with(vec!["app"])
+        };
+        type Variables = &'static [(&'static str, &'static str)];
+        let cases: [(Cli, Variables, &str); 4] = [
+            (
+                single(),
+                &[("TINI_KILL_PROCESS_GROUP", "")],
+                "TINI_KILL_PROCESS_GROUP=",
+            ),
+            (
+                single(),
+                &[("PIDONE_PROCESS_GROUP", "1")],
+                "PIDONE_PROCESS_GROUP=1",
+            ),
+            (
+                grouped(),
+                &[("DUMB_INIT_SETSID", "0")],
+                "DUMB_INIT_SETSID=0",
+            ),
+            (
+                grouped(),
+                &[("PIDONE_SINGLE_CHILD", "yes")],
+                "PIDONE_SINGLE_CHILD=yes",
+            ),
+        ];
+        for (cli, pairs, named) in cases {
+            let line = run(cli, &env_of(pairs)).unwrap_err().to_string();
+            assert!(line.contains(named), "{line}");
+        }
     }
 
     #[test]

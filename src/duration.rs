@@ -62,6 +62,8 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
     // Digits beyond the nanosecond cannot change the result; dropping them keeps the
     // arithmetic within u128 however long the input is.
     let fraction = &fraction[..fraction.len().min(12)];
+    // Leading zeros say nothing about the length: `0001s` is one second.
+    let whole = whole.trim_start_matches('0');
     let whole_value: u128 = if whole.is_empty() {
         0
     } else if whole.len() > 20 {
@@ -160,6 +162,8 @@ mod tests {
             Err(DurationError::TooLarge)
         );
         assert_eq!(parse("8760h"), Ok(MAX));
+        assert_eq!(parse("000000000000000000001s"), Ok(ms(1000)));
+        assert_eq!(parse("00000000000000000000000000000.5"), Ok(ms(500)));
         assert!(parse(&format!("1.{}", "9".repeat(5000))).is_ok());
     }
 

@@ -6,6 +6,7 @@ use std::fmt;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use crate::config::Isolation;
 use crate::exit;
@@ -92,9 +93,11 @@ pub enum SpawnError {
         program: OsString,
         path: OsString,
         error: io::Error,
-        interpreter_missing: bool,
-        /// Where `path` points, when it is a symbolic link to nothing.
-        dangling_link: Option<OsString>,
+        /// The `#!` line's interpreter, when it is what is missing.
+        missing_interpreter: Option<OsString>,
+        /// When `path` is a symbolic link to nothing: what it points to, and the missing
+        /// end of the chain of links it starts.
+        dangling_link: Option<Box<(OsString, OsString)>>,
     },
 }
 
@@ -105,9 +108,9 @@ impl SpawnError {
             SpawnError::System(..) => exit::FAILURE,
             SpawnError::Exec {
                 error,
-                interpreter_missing,
+                missing_interpreter,
                 ..
-            } => not_found_or_not_executable(error.raw_os_error(), *interpreter_missing),
+            } => not_found_or_not_executable(error.raw_os_error(), missing_interpreter.is_some()),
         }
     }
 }
@@ -132,32 +135,36 @@ impl fmt::Display for SpawnError {
                 program,
                 path,
                 error,
-                interpreter_missing,
+                missing_interpreter,
                 dangling_link,
             } => {
                 let program = program.to_string_lossy();
-                if let Some(target) = dangling_link {
+                let path = path.to_string_lossy();
+                if let Some((target, end)) = dangling_link.as_deref() {
+                    let (target, end) = (target.to_string_lossy(), end.to_string_lossy());
+                    if target == end {
+                        write!(
+                            f,
+                            "command '{program}' not found: '{path}' is a symbolic link to '{target}', which does not exist"
+                        )
+                    } else {
+                        write!(
+                            f,
+                            "command '{program}' not found: '{path}' is a symbolic link to '{target}', whose chain of links ends at '{end}', which does not exist"
+                        )
+                    }
+                } else if let Some(interpreter) = missing_interpreter {
                     write!(
                         f,
-                        "command '{program}' not found: '{}' is a symbolic link to '{}', which does not exist",
-                        path.to_string_lossy(),
-                        target.to_string_lossy()
-                    )
-                } else if *interpreter_missing {
-                    write!(
-                        f,
-                        "cannot execute '{program}': its interpreter was not found ({error})"
+                        "cannot execute '{program}': its interpreter '{}' was not found ({error})",
+                        interpreter.to_string_lossy()
                     )
                 } else if error.raw_os_error() == Some(libc::ENOENT) {
                     write!(f, "command '{program}' not found: {error}")
-                } else if program.as_ref() as &str == path.to_string_lossy() {
+                } else if program == path {
                     write!(f, "cannot execute '{program}': {error}")
                 } else {
-                    write!(
-                        f,
-                        "cannot execute '{program}' ({}): {error}",
-                        path.to_string_lossy()
-                    )
+                    write!(f, "cannot execute '{program}' ({path}): {error}")
                 }
             }
         }
@@ -296,18 +303,61 @@ pub fn spawn(plan: &mut ExecPlan, inherited: &Inherited) -> Result<Child, SpawnE
         .unwrap_or_default();
     let path = OsStr::from_bytes(path).to_owned();
     // ENOENT from a file that exists means the `#!` interpreter is what is missing.
-    let interpreter_missing = errno == libc::ENOENT && std::fs::metadata(&path).is_ok();
-    let dangling_link = (errno == libc::ENOENT && !interpreter_missing)
-        .then(|| std::fs::read_link(&path).ok())
+    let exists = std::fs::metadata(&path).is_ok();
+    let missing_interpreter = (errno == libc::ENOENT && exists).then(|| interpreter_of(&path));
+    let dangling_link = (errno == libc::ENOENT && !exists)
+        .then(|| dangling_link(Path::new(&path)))
         .flatten()
-        .map(|target| target.into_os_string());
+        .map(Box::new);
     Err(SpawnError::Exec {
         program: plan.program.clone(),
         path,
         error: io::Error::from_raw_os_error(errno),
-        interpreter_missing,
+        missing_interpreter,
         dangling_link,
     })
+}
+
+/// The interpreter a script names on its `#!` line. ENOENT from a file that exists means
+/// that is what is missing (or, failing that, whatever the kernel looked for).
+fn interpreter_of(script: &OsStr) -> OsString {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let read = std::fs::File::open(script)
+        .and_then(|mut file| file.read(&mut head))
+        .unwrap_or(0);
+    head.get(..read)
+        .and_then(|head| head.strip_prefix(b"#!"))
+        .and_then(|line| line.split(|&b| b == b'\n').next())
+        .and_then(|line| {
+            line.split(|&b| b == b' ' || b == b'\t')
+                .find(|word| !word.is_empty())
+        })
+        .map(|interpreter| OsStr::from_bytes(interpreter).to_owned())
+        .unwrap_or_else(|| OsString::from("?"))
+}
+
+/// For a symbolic link whose chain of links ends nowhere: its own target, and the path
+/// that is missing at the end of the chain.
+fn dangling_link(link: &Path) -> Option<(OsString, OsString)> {
+    let target = std::fs::read_link(link).ok()?;
+    let mut current = link.to_path_buf();
+    // The kernel gives up after 40 links; so does this.
+    for _ in 0..40 {
+        let next = std::fs::read_link(&current).ok()?;
+        let next = match current.parent() {
+            Some(dir) if next.is_relative() => dir.join(next),
+            _ => next,
+        };
+        match std::fs::symlink_metadata(&next) {
+            // A link straight to nothing: its target, as written, is what is missing.
+            Err(_) if current == link => return Some((target.clone().into(), target.into())),
+            Err(_) => return Some((target.into(), next.into())),
+            Ok(meta) if meta.file_type().is_symlink() => current = next,
+            Ok(_) => return None,
+        }
+    }
+    None
 }
 
 /// Reads the child's exec report: `false` at end of file before a whole report, which

@@ -1,6 +1,6 @@
 //! Signals reach the application: to its whole process group by default, to the child alone
-//! with --single-child; non-shutdown signals never start the grace clock; a signal sent
-//! before the child exists is delivered once it does.
+//! with --single-child; a signal sent before the child exists is delivered once it does.
+//! (Every signal, one by one, is in `signal_path.rs`.)
 
 mod common;
 
@@ -67,45 +67,6 @@ fn single_child_from_the_environment() {
 }
 
 #[test]
-fn every_catchable_signal_is_forwarded_and_only_term_and_int_start_the_clock() {
-    require_namespaces!();
-    // With no grace at all, any signal that started the clock would get the child
-    // SIGKILLed at once, and it would never report the next one.
-    let mut pidone = Pidone::new()
-        .args(["--grace", "0"])
-        .args(app("record-all on USR2 exit 5 ready wait"))
-        .start();
-    pidone.expect_line("app: ready");
-    let others = [
-        libc::SIGHUP,
-        libc::SIGQUIT,
-        libc::SIGUSR1,
-        libc::SIGWINCH,
-        libc::SIGALRM,
-        libc::SIGCONT,
-        libc::SIGPIPE,
-        libc::SIGSEGV,
-        libc::SIGRTMIN(),
-        libc::SIGRTMAX(),
-    ];
-    for signal in others {
-        pidone.signal(signal);
-        let name = signal_name(signal);
-        pidone.expect_line(&format!("app: got {name}"));
-    }
-    pidone.signal(libc::SIGUSR2);
-    let outcome = pidone.finish();
-    assert_eq!(
-        outcome.code, 5,
-        "killed although no SIGTERM came: {outcome:?}"
-    );
-    assert!(
-        !outcome.stdout.iter().any(|l| l.contains("SIGCHLD")),
-        "SIGCHLD is pidone's own"
-    );
-}
-
-#[test]
 fn a_signal_before_the_child_exists_is_delivered_once_it_does() {
     require_namespaces!();
     // The helper, as PID 1 of the namespace, makes SIGUSR1 pending and execs pidone:
@@ -126,8 +87,4 @@ fn a_signal_before_the_child_exists_is_delivered_once_it_does() {
     let outcome = Pidone::new().start_command(command).finish();
     assert_eq!(outcome.stdout, ["app: got SIGUSR1"]);
     assert_eq!(outcome.code, 9);
-}
-
-fn signal_name(signal: i32) -> String {
-    pidone::signals::name(signal)
 }

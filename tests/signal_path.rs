@@ -1,0 +1,413 @@
+//! The fate of every signal pidone can receive, proven one signal at a time. For each
+//! catchable signal — 1 to 31 except SIGKILL and SIGSTOP, and SIGRTMIN to SIGRTMAX — the
+//! test sends it to pidone and checks what the application received before it sends the
+//! next: the signal itself; the signal a `--rewrite` rule names; SIGCONT after SIGTERM and
+//! SIGINT; or nothing, for a signal a rule drops and for SIGCHLD, which is pidone's own.
+//! The expected fate of each signal is a table computed here, from the README's rules.
+//! Then the second half of the job-control signals: pidone stops itself after forwarding
+//! them unless it is PID 1, and as dumb-init they reach the application as SIGSTOP.
+//!
+//! SIGKILL and SIGSTOP are outside the table: no process can catch, block or wait for
+//! them. The kernel acts on pidone itself — kills it, or stops it (or, sent from inside
+//! its PID namespace to pidone as PID 1, discards them, as for any init) — and pidone never
+//! learns that one was sent: there is nothing it could forward.
+//!
+//! Each forward is awaited as the application's next stdout line, compared whole (the
+//! application records every catchable signal, blocked, so none of them acts on it). A
+//! signal that must not arrive is followed by `await_idle`: pidone sleeps again, so it has
+//! taken the signal and done all it was going to do with it, and anything it forwarded
+//! would be among the application's next lines, or still pending there when the marker
+//! signal makes it list what is pending and exit.
+
+mod common;
+
+use common::{Outcome, Pidone, Running, app, pidone_named};
+
+/// Records every catchable signal; the marker, SIGUSR2, makes it print the signals still
+/// pending, then "app: done", and exit 0. The helper looks its rules up from the last, so
+/// `on USR2 finish 0` overrides the `record` rule that `record-all` set for SIGUSR2.
+const RECORDER: &str = "record-all on USR2 finish 0 ready wait";
+const MARKER: i32 = libc::SIGUSR2;
+
+/// Long enough that no grace period runs out during a test.
+const GRACE: &str = "1h";
+/// `GRACE` as pidone writes it in its log.
+const GRACE_LOGGED: &str = "3600s";
+
+/// Names as the helper prints them.
+fn name(signal: i32) -> String {
+    const NAMES: [&str; 32] = [
+        "",
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
+    ];
+    match signal {
+        1..=31 => NAMES[signal as usize].to_string(),
+        s if s == libc::SIGRTMIN() => "SIGRTMIN".to_string(),
+        s => format!("SIGRTMIN+{}", s - libc::SIGRTMIN()),
+    }
+}
+
+/// What becomes of a signal sent to pidone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// Forwarded as it is.
+    Forwarded,
+    /// SIGTERM and SIGINT: forwarded, then SIGCONT to the same destination, so a stopped
+    /// application acts on it; and the grace clock starts.
+    ForwardedThenSigcont,
+    /// Forwarded as another signal (`--rewrite S:R`).
+    Rewritten(i32),
+    /// SIGTERM or SIGINT under a rewrite rule: forwarded as R, then SIGCONT.
+    RewrittenThenSigcont(i32),
+    /// Not forwarded: a rule rewrites it to 0.
+    Dropped,
+    /// SIGCHLD: it tells pidone to reap, and is never forwarded.
+    HandledByPidone,
+}
+
+impl Fate {
+    /// The signals the application receives, in order, when `signal` is sent to pidone.
+    fn arrivals(self, signal: i32) -> Vec<i32> {
+        match self {
+            Fate::Forwarded => vec![signal],
+            Fate::ForwardedThenSigcont => vec![signal, libc::SIGCONT],
+            Fate::Rewritten(to) => vec![to],
+            Fate::RewrittenThenSigcont(to) => vec![to, libc::SIGCONT],
+            Fate::Dropped | Fate::HandledByPidone => Vec::new(),
+        }
+    }
+}
+
+/// Every signal a process can catch: 1 to 31 but SIGKILL and SIGSTOP, and SIGRTMIN to
+/// SIGRTMAX. (The numbers between 31 and SIGRTMIN belong to the C library's threads.)
+fn catchable() -> impl Iterator<Item = i32> {
+    (1..=31)
+        .filter(|&signal| signal != libc::SIGKILL && signal != libc::SIGSTOP)
+        .chain(libc::SIGRTMIN()..=libc::SIGRTMAX())
+}
+
+/// The fate of every catchable signal under the rewrite rules `rules` (`(S, R)`, R = 0
+/// to drop; a later rule for the same S wins), as the README states it.
+fn fates(rules: &[(i32, i32)]) -> Vec<(i32, Fate)> {
+    catchable()
+        .map(|signal| {
+            let shutdown = signal == libc::SIGTERM || signal == libc::SIGINT;
+            let rule = rules.iter().rev().find(|&&(from, _)| from == signal);
+            let fate = match rule {
+                _ if signal == libc::SIGCHLD => Fate::HandledByPidone,
+                None if shutdown => Fate::ForwardedThenSigcont,
+                None => Fate::Forwarded,
+                Some(&(_, 0)) => Fate::Dropped,
+                Some(&(_, to)) if shutdown => Fate::RewrittenThenSigcont(to),
+                Some(&(_, to)) => Fate::Rewritten(to),
+            };
+            (signal, fate)
+        })
+        .collect()
+}
+
+/// The table covers every signal number up to SIGRTMAX but SIGKILL, SIGSTOP and the C
+/// library's reserved ones, each once; and the marker is forwarded as it is.
+fn assert_complete(table: &[(i32, Fate)]) {
+    let signals: Vec<i32> = table.iter().map(|&(signal, _)| signal).collect();
+    let all: Vec<i32> = (1..=libc::SIGRTMAX())
+        .filter(|signal| !(32..libc::SIGRTMIN()).contains(signal))
+        .filter(|&signal| signal != libc::SIGKILL && signal != libc::SIGSTOP)
+        .collect();
+    assert_eq!(signals, all);
+    assert!(!signals.contains(&libc::SIGKILL) && !signals.contains(&libc::SIGSTOP));
+    let real_time = (libc::SIGRTMAX() - libc::SIGRTMIN() + 1) as usize;
+    assert_eq!(signals.len(), 29 + real_time);
+    assert_eq!(fate_of(table, MARKER), Fate::Forwarded, "the marker");
+}
+
+fn fate_of(table: &[(i32, Fate)], signal: i32) -> Fate {
+    table
+        .iter()
+        .find(|&&(s, _)| s == signal)
+        .map(|&(_, fate)| fate)
+        .unwrap_or_else(|| panic!("{} is not in the table", name(signal)))
+}
+
+/// The order of the sweep: every signal of the table but the marker, in numeric order,
+/// then SIGTERM and SIGINT, `first_shutdown` of them first. The grace clock is not running
+/// yet when any other signal is sent, so a signal that wrongly started it would be the one
+/// pidone's log names.
+fn sweep_order(table: &[(i32, Fate)], first_shutdown: i32) -> Vec<i32> {
+    let second_shutdown = if first_shutdown == libc::SIGTERM {
+        libc::SIGINT
+    } else {
+        libc::SIGTERM
+    };
+    table
+        .iter()
+        .map(|&(signal, _)| signal)
+        .filter(|&signal| ![MARKER, libc::SIGTERM, libc::SIGINT].contains(&signal))
+        .chain([first_shutdown, second_shutdown])
+        .collect()
+}
+
+/// Starts pidone as PID 1 with `args`, the recorder as its application, logging at info.
+fn start_recorder(args: &[String]) -> Running {
+    let mut pidone = Pidone::new()
+        .args(["-v", "--grace", GRACE])
+        .args(args)
+        .args(app(RECORDER))
+        .start();
+    assert_eq!(pidone.next_lines_until("app: "), ["app: ready"]);
+    pidone
+}
+
+/// Sends each signal of `order` to pidone, one at a time, and checks the application's
+/// next lines against its fate before it sends the next. Returns the lines seen.
+fn sweep(pidone: &mut Running, table: &[(i32, Fate)], order: &[i32]) -> Vec<String> {
+    let mut seen = Vec::new();
+    for &signal in order {
+        let fate = fate_of(table, signal);
+        // Shown if the test fails, for a wait that times out in the harness.
+        eprintln!("sending {} ({fate:?})", name(signal));
+        pidone.signal(signal);
+        let arrivals = fate.arrivals(signal);
+        if arrivals.is_empty() {
+            pidone.await_idle();
+        }
+        for arrival in arrivals {
+            let line = format!("app: got {}", name(arrival));
+            assert_eq!(
+                pidone.next_lines_until("app: "),
+                [line.as_str()],
+                "after sending {} ({fate:?})",
+                name(signal)
+            );
+            seen.push(line);
+        }
+    }
+    seen
+}
+
+/// Sends the marker: the application reports it, finds nothing else pending — nothing
+/// that should not have arrived did — and exits 0, and so does pidone. The application's
+/// whole output is `ready`, then `swept`, then that.
+fn finish(mut pidone: Running, swept: Vec<String>) -> Outcome {
+    pidone.signal(MARKER);
+    let rest = pidone.next_lines_until("app: done");
+    assert_eq!(
+        rest,
+        [
+            format!("app: got {}", name(MARKER)),
+            "app: done".to_string()
+        ],
+        "the marker, and nothing left pending"
+    );
+    let outcome = pidone.finish();
+    let expected: Vec<String> = std::iter::once("app: ready".to_string())
+        .chain(swept)
+        .chain(rest)
+        .collect();
+    assert_eq!(outcome.stdout, expected);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    outcome
+}
+
+/// pidone's log says the grace clock started once, on `signal`, and nothing went wrong.
+fn assert_clock_started_only_by(outcome: &Outcome, signal: i32) {
+    let lines = outcome.stderr_lines();
+    let started: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|line| line.contains("SIGKILL for whatever is left"))
+        .collect();
+    assert_eq!(
+        started,
+        [format!(
+            "pidone: info: received {}: forwarding it; SIGKILL for whatever is left in {GRACE_LOGGED}",
+            name(signal)
+        )],
+        "{lines:?}"
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|line| line.starts_with("pidone: warning") || line.starts_with("pidone: error")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn every_catchable_signal_is_forwarded_except_sigchld_and_term_and_int_add_sigcont() {
+    require_namespaces!();
+    let table = fates(&[]);
+    assert_complete(&table);
+    // The README's rules, spelled out: only SIGCHLD is not forwarded, and only SIGTERM and
+    // SIGINT bring a SIGCONT. The job-control signals are forwarded too (pidone, as PID 1,
+    // does not stop itself afterwards), and so are those the kernel raises on a fault
+    // (SIGSEGV, SIGBUS, SIGFPE, ...) and those ignored by default (SIGWINCH, SIGURG) when
+    // another process sends them, and a SIGPIPE that pidone did not raise itself.
+    for &(signal, fate) in &table {
+        let expected = match signal {
+            libc::SIGCHLD => Fate::HandledByPidone,
+            libc::SIGTERM | libc::SIGINT => Fate::ForwardedThenSigcont,
+            _ => Fate::Forwarded,
+        };
+        assert_eq!(fate, expected, "{}", name(signal));
+    }
+
+    let mut pidone = start_recorder(&[]);
+    let swept = sweep(&mut pidone, &table, &sweep_order(&table, libc::SIGINT));
+    let outcome = finish(pidone, swept);
+    assert_clock_started_only_by(&outcome, libc::SIGINT);
+}
+
+#[test]
+fn rewrite_rules_change_or_drop_exactly_the_signals_they_name() {
+    require_namespaces!();
+    let (rtmin, rtmax) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    let rules = [
+        (libc::SIGHUP, libc::SIGUSR1),
+        (libc::SIGWINCH, 0),
+        (rtmin + 1, rtmin + 2),
+        (libc::SIGTERM, libc::SIGQUIT),
+        (rtmax, 0),
+    ];
+    let table = fates(&rules);
+    assert_complete(&table);
+    assert_eq!(
+        fate_of(&table, libc::SIGHUP),
+        Fate::Rewritten(libc::SIGUSR1)
+    );
+    assert_eq!(fate_of(&table, libc::SIGWINCH), Fate::Dropped);
+    assert_eq!(fate_of(&table, rtmin + 1), Fate::Rewritten(rtmin + 2));
+    assert_eq!(fate_of(&table, rtmax), Fate::Dropped);
+    // Still followed by SIGCONT: pidone reacts to the SIGTERM it received.
+    assert_eq!(
+        fate_of(&table, libc::SIGTERM),
+        Fate::RewrittenThenSigcont(libc::SIGQUIT)
+    );
+    // The signals rules rewrite to are forwarded as themselves when they are sent.
+    for signal in [libc::SIGUSR1, libc::SIGQUIT, rtmin + 2] {
+        assert_eq!(fate_of(&table, signal), Fate::Forwarded, "{}", name(signal));
+    }
+
+    let args: Vec<String> = rules
+        .iter()
+        .flat_map(|&(from, to)| {
+            let to = if to == 0 { "0".to_string() } else { name(to) };
+            ["--rewrite".to_string(), format!("{}:{to}", name(from))]
+        })
+        .collect();
+    let mut pidone = start_recorder(&args);
+    // SIGTERM first: the clock it starts, although it is forwarded as SIGQUIT, is the one
+    // pidone's log names.
+    let swept = sweep(&mut pidone, &table, &sweep_order(&table, libc::SIGTERM));
+    let outcome = finish(pidone, swept);
+    assert_clock_started_only_by(&outcome, libc::SIGTERM);
+}
+
+fn stopped(pid: i32) -> bool {
+    common::stat(pid).is_some_and(|(state, _, _)| state == 'T')
+}
+
+/// SIGTSTP is `a_sigtstp_for_pidone_is_forwarded_then_pidone_stops_until_continued` in
+/// tests/compatibility.rs; these are the other two.
+#[test]
+fn as_a_job_sigttin_and_sigttou_are_forwarded_then_pidone_stops_until_continued() {
+    let mut pidone = Pidone::new().not_pid1().args(app(RECORDER)).start();
+    assert_eq!(pidone.next_lines_until("app: "), ["app: ready"]);
+    let pid = pidone.pid();
+    let mut swept = Vec::new();
+    for signal in [libc::SIGTTIN, libc::SIGTTOU] {
+        eprintln!("sending {}", name(signal));
+        pidone.signal(signal);
+        let got = format!("app: got {}", name(signal));
+        assert_eq!(pidone.next_lines_until("app: "), [got.as_str()]);
+        common::eventually("pidone stops itself", || stopped(pid));
+        // The SIGCONT that continues pidone is one it received, and forwards.
+        pidone.signal(libc::SIGCONT);
+        assert_eq!(pidone.next_lines_until("app: "), ["app: got SIGCONT"]);
+        assert!(!stopped(pid), "continued");
+        swept.extend([got, "app: got SIGCONT".to_string()]);
+    }
+    finish(pidone, swept);
+}
+
+/// As dumb-init (with a session for the child, its default), a job-control signal is
+/// forwarded as SIGSTOP, which the application cannot catch or block: it is stopped, and
+/// records nothing. The SIGCONT that pidone receives next is forwarded and continues it.
+/// Not as PID 1, pidone then stops itself too, and that SIGCONT continues it first.
+fn assert_forwarded_as_sigstop(pidone: Pidone, signals: &[i32], pid1: bool) {
+    let mut pidone = pidone
+        .invoked_as(pidone_named("dumb-init"))
+        .args(app(RECORDER))
+        .start();
+    assert_eq!(pidone.next_lines_until("app: "), ["app: ready"]);
+    let (pid, child) = (pidone.pid_when_running(), pidone.child_pid());
+    let mut swept = Vec::new();
+    for &signal in signals {
+        eprintln!("sending {}", name(signal));
+        pidone.signal(signal);
+        common::eventually("the application is stopped", || stopped(child));
+        if pid1 {
+            // Asleep in its loop, not stopped: the kernel does not stop an init.
+            pidone.await_idle();
+        } else {
+            common::eventually("pidone stops itself", || stopped(pid));
+        }
+        pidone.signal(libc::SIGCONT);
+        assert_eq!(
+            pidone.next_lines_until("app: "),
+            ["app: got SIGCONT"],
+            "after {}, no signal the application could record arrived",
+            name(signal)
+        );
+        assert!(!stopped(child) && !stopped(pid), "continued");
+        swept.push("app: got SIGCONT".to_string());
+    }
+    finish(pidone, swept);
+}
+
+/// SIGTSTP as PID 1 is `as_dumb_init_a_sigtstp_is_forwarded_as_sigstop` in
+/// tests/compatibility.rs; these are the other two.
+#[test]
+fn as_dumb_init_and_pid1_sigttin_and_sigttou_reach_the_application_as_sigstop() {
+    require_namespaces!();
+    assert_forwarded_as_sigstop(Pidone::new(), &[libc::SIGTTIN, libc::SIGTTOU], true);
+}
+
+#[test]
+fn as_dumb_init_and_a_job_every_job_control_signal_stops_the_application_then_pidone() {
+    assert_forwarded_as_sigstop(
+        Pidone::new().not_pid1(),
+        &[libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU],
+        false,
+    );
+}

@@ -152,9 +152,11 @@ fn without_options(args: &[OsString]) -> Option<Cli> {
 fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
     let argv = std::iter::once(OsString::from("pidone")).chain(args);
     let matches = command().try_get_matches_from(argv).map_err(|error| {
+        // The message is what comes before clap's tip and usage, which a blank line
+        // separates; it may quote an argument with a newline in it.
         let rendered = error.render().to_string();
-        let first = rendered.lines().next().unwrap_or("invalid arguments");
-        first.trim_start_matches("error: ").to_string()
+        let message = rendered.split("\n\n").next().unwrap_or("invalid arguments");
+        message.trim_start_matches("error: ").trim_end().to_string()
     })?;
     let text = |name: &str, value: &OsString| {
         value.to_str().map(str::to_string).ok_or_else(|| {

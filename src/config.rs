@@ -9,6 +9,7 @@ use log::LevelFilter;
 
 use crate::cli::Cli;
 use crate::duration;
+use crate::logging::printable;
 use crate::personality::Personality;
 use crate::signals::{self, Rewrite};
 
@@ -83,12 +84,15 @@ pub enum ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigError::Syntax(message) | ConfigError::Conflict(message) => f.write_str(message),
+            ConfigError::Syntax(message) | ConfigError::Conflict(message) => {
+                f.write_str(&printable(message))
+            }
             ConfigError::Invalid {
                 source,
                 value,
                 reason,
             } => {
+                let (value, reason) = (printable(value), printable(reason));
                 write!(f, "invalid value '{value}' for {source}: {reason}")
             }
             ConfigError::NoCommand => f.write_str("no COMMAND given"),
@@ -111,13 +115,14 @@ impl Setting {
         }
     }
 
-    /// A variable's value as a list: commas separate entries.
+    /// A variable's value as a list: commas separate entries, and spaces around them are
+    /// not part of them (`143, 130`).
     fn entries(self) -> Vec<Setting> {
         self.value
             .split(',')
             .map(|value| Setting {
                 source: self.source.clone(),
-                value: value.to_string(),
+                value: value.trim_matches(' ').to_string(),
             })
             .collect()
     }
@@ -828,6 +833,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.remap_exit, [130, 143]);
+        let config = run(
+            with(vec!["app"]),
+            &env_of(&[("PIDONE_REMAP_EXIT", "143, 130")]),
+        )
+        .unwrap();
+        assert_eq!(config.remap_exit, [143, 130], "spaces after commas");
         for bad in ["256", "-1", "x", ""] {
             let flags = Cli {
                 remap_exit: vec![bad.into()],

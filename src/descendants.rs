@@ -111,11 +111,14 @@ fn scan(scope: &Scope) -> Option<Vec<Stat>> {
         else {
             continue;
         };
-        // A process may exit between readdir and read: skip it.
-        let Ok(line) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        // A process may exit between readdir and read: skip it. Its name is whatever it
+        // chose, not necessarily UTF-8: read as bytes, so no name can hide a process.
+        let Ok(line) = fs::read(format!("/proc/{pid}/stat")) else {
             continue;
         };
-        if let Some(stat) = parse_stat(&line).filter(|stat| scope.covers(stat)) {
+        if let Some(stat) =
+            parse_stat(&String::from_utf8_lossy(&line)).filter(|stat| scope.covers(stat))
+        {
             found.push(stat);
         }
     }

@@ -59,9 +59,10 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
     if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
         return Err(DurationError::Malformed);
     }
-    // Digits beyond the nanosecond cannot change the result; dropping them keeps the
-    // arithmetic within u128 however long the input is.
-    let fraction = &fraction[..fraction.len().min(12)];
+    // 21 fraction digits resolve a nanosecond even of an hour (3.6e12 ns); digits beyond
+    // cannot change the result, and dropping them keeps the arithmetic within u128
+    // however long the input is.
+    let fraction = fraction.get(..fraction.len().min(21)).unwrap_or(fraction);
     // Leading zeros say nothing about the length: `0001s` is one second.
     let whole = whole.trim_start_matches('0');
     let whole_value: u128 = if whole.is_empty() {
@@ -76,7 +77,7 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
     } else {
         fraction.parse().map_err(|_| DurationError::Malformed)?
     };
-    // At most 20 whole digits and 12 fraction digits: none of this can overflow a u128,
+    // At most 20 whole digits and 21 fraction digits: none of this can overflow a u128,
     // but it is checked all the same.
     let scale = 10u128
         .checked_pow(fraction.len() as u32)
@@ -134,6 +135,8 @@ mod tests {
         assert_eq!(parse("0.000000001"), Ok(Duration::from_nanos(1)));
         assert_eq!(parse("0.0000000019"), Ok(Duration::from_nanos(1)));
         assert_eq!(parse("1.25m"), Ok(ms(75_000)));
+        assert_eq!(parse("0.0000000000009h"), Ok(Duration::from_nanos(3)));
+        assert_eq!(parse("0.00000000001666666667m"), Ok(Duration::from_nanos(1)));
     }
 
     #[test]

@@ -30,6 +30,25 @@ impl Log for Stderr {
     fn flush(&self) {}
 }
 
+/// Text a user chose — a value, a command, a path — as it may appear inside a log line:
+/// control characters (a newline, a carriage return, a terminal escape) are escaped, so a
+/// line stays one line and cannot rewrite the terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Set once stderr is a pipe nobody reads: every write would fail again, and raise
 /// another SIGPIPE for pidone to take — and to log.
 static BROKEN: AtomicBool = AtomicBool::new(false);
@@ -59,5 +78,19 @@ pub fn init(level: LevelFilter) {
     static LOGGER: Stderr = Stderr;
     if log::set_logger(&LOGGER).is_ok() {
         log::set_max_level(level);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_cannot_break_a_line_or_the_terminal() {
+        assert_eq!(printable("5s"), "5s");
+        assert_eq!(printable("ünïcode ✓"), "ünïcode ✓");
+        assert_eq!(printable("a\nb"), "a\\nb");
+        assert_eq!(printable("5\r\u{1b}[2Kok"), "5\\r\\u{1b}[2Kok");
+        assert!(!printable("\t\u{7f}\u{85}").chars().any(char::is_control));
     }
 }

@@ -41,51 +41,94 @@ pub fn handled() -> impl Iterator<Item = i32> {
         .chain(KERNEL_RTMIN..=RTMAX)
 }
 
-/// `SIGTERM`, `SIGRTMIN+3`, or the number for a signal without a name.
+/// The standard signals' names, without `SIG`, as Linux numbers them.
+const NAMES: [(i32, &str); 31] = [
+    (libc::SIGHUP, "HUP"),
+    (libc::SIGINT, "INT"),
+    (libc::SIGQUIT, "QUIT"),
+    (libc::SIGILL, "ILL"),
+    (libc::SIGTRAP, "TRAP"),
+    (libc::SIGABRT, "ABRT"),
+    (libc::SIGBUS, "BUS"),
+    (libc::SIGFPE, "FPE"),
+    (libc::SIGKILL, "KILL"),
+    (libc::SIGUSR1, "USR1"),
+    (libc::SIGSEGV, "SEGV"),
+    (libc::SIGUSR2, "USR2"),
+    (libc::SIGPIPE, "PIPE"),
+    (libc::SIGALRM, "ALRM"),
+    (libc::SIGTERM, "TERM"),
+    (libc::SIGSTKFLT, "STKFLT"),
+    (libc::SIGCHLD, "CHLD"),
+    (libc::SIGCONT, "CONT"),
+    (libc::SIGSTOP, "STOP"),
+    (libc::SIGTSTP, "TSTP"),
+    (libc::SIGTTIN, "TTIN"),
+    (libc::SIGTTOU, "TTOU"),
+    (libc::SIGURG, "URG"),
+    (libc::SIGXCPU, "XCPU"),
+    (libc::SIGXFSZ, "XFSZ"),
+    (libc::SIGVTALRM, "VTALRM"),
+    (libc::SIGPROF, "PROF"),
+    (libc::SIGWINCH, "WINCH"),
+    (libc::SIGIO, "IO"),
+    (libc::SIGPWR, "PWR"),
+    (libc::SIGSYS, "SYS"),
+];
+
+/// Other names of the same signals, read but never written.
+const ALIASES: [(i32, &str); 3] = [
+    (libc::SIGABRT, "IOT"),
+    (libc::SIGIO, "POLL"),
+    (libc::SIGCHLD, "CLD"),
+];
+
+/// `SIGTERM`, `SIGRTMIN+3`; 32 and 33 count back from SIGRTMIN.
 pub fn name(signal: i32) -> String {
-    if let Some(name) = signal_hook::low_level::signal_name(signal) {
-        return name.to_string();
+    if let Some((_, name)) = NAMES.iter().find(|(number, _)| *number == signal) {
+        return format!("SIG{name}");
     }
-    let (min, max) = (RTMIN, RTMAX);
-    if signal == min {
-        "SIGRTMIN".to_string()
-    } else if signal > min && signal <= max {
-        format!("SIGRTMIN+{}", signal.wrapping_sub(min))
-    } else {
-        format!("signal {signal}")
+    match signal.checked_sub(RTMIN) {
+        Some(0) => "SIGRTMIN".to_string(),
+        Some(offset @ 1..) if signal <= RTMAX => format!("SIGRTMIN+{offset}"),
+        Some(offset @ -2..=-1) => format!("SIGRTMIN{offset}"),
+        _ => format!("signal {signal}"),
     }
 }
 
 /// Reads a signal as users write it: `TERM`, `SIGTERM`, `term`, `15`, `RTMIN+2`,
-/// `SIGRTMAX-1`. `None` for anything that is not a signal of this system.
+/// `SIGRTMAX-1`, `RTMIN-2` (32). `None` for anything that is not a signal of this system.
 pub fn parse(text: &str) -> Option<i32> {
-    let (min, max) = (RTMIN, RTMAX);
     if let Ok(number) = text.parse::<i32>() {
-        return (1..=max).contains(&number).then_some(number);
+        return (1..=RTMAX).contains(&number).then_some(number);
     }
     let upper = text.to_ascii_uppercase();
     let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
     // The offset is plain digits after its sign: `RTMIN+3`, `RTMAX-1`, never `RTMIN+-3`.
-    let offset = |rest: &str, sign: char| -> Option<i32> {
-        match rest {
-            "" => Some(0),
-            _ => rest
-                .strip_prefix(sign)
-                .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()))?
-                .parse::<i32>()
-                .ok(),
+    let offset = |rest: &str| -> Option<i32> {
+        let (sign, digits) = match rest.split_at_checked(1) {
+            None => return Some(0),
+            Some(("+", digits)) => (1, digits),
+            Some(("-", digits)) => (-1, digits),
+            Some(_) => return None,
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
         }
+        digits.parse::<i32>().ok()?.checked_mul(sign)
     };
     let signal = if let Some(rest) = bare.strip_prefix("RTMIN") {
-        min.checked_add(offset(rest, '+')?)?
+        RTMIN.checked_add(offset(rest)?)?
     } else if let Some(rest) = bare.strip_prefix("RTMAX") {
-        max.checked_sub(offset(rest, '-')?)?
+        RTMAX.checked_add(offset(rest)?)?
     } else {
-        return (1..32).find(|&n| {
-            signal_hook::low_level::signal_name(n).and_then(|s| s.strip_prefix("SIG")) == Some(bare)
-        });
+        return NAMES
+            .iter()
+            .chain(&ALIASES)
+            .find(|(_, name)| *name == bare)
+            .map(|(number, _)| *number);
     };
-    (min..=max).contains(&signal).then_some(signal)
+    (KERNEL_RTMIN..=RTMAX).contains(&signal).then_some(signal)
 }
 
 /// Signal rewriting before forwarding (`--rewrite S:R`): S is forwarded as R, or dropped
@@ -369,7 +412,10 @@ mod tests {
         assert_eq!(name(34), "SIGRTMIN", "as glibc, Go and Docker number it");
         assert_eq!(name(37), "SIGRTMIN+3");
         assert_eq!(name(64), "SIGRTMIN+30");
-        assert_eq!(name(32), "signal 32");
+        assert_eq!(name(32), "SIGRTMIN-2");
+        assert_eq!(name(33), "SIGRTMIN-1");
+        assert_eq!(name(libc::SIGSTKFLT), "SIGSTKFLT");
+        assert_eq!(name(libc::SIGPWR), "SIGPWR");
         assert_eq!(name(200), "signal 200");
     }
 
@@ -386,6 +432,19 @@ mod tests {
         assert_eq!(parse("RTMAX"), Some(64));
         assert_eq!(parse("64"), Some(64));
         assert_eq!(parse("32"), Some(32));
+        assert_eq!(parse("RTMIN-2"), Some(32));
+        assert_eq!(parse("PWR"), Some(libc::SIGPWR), "LXC stops an init with it");
+        assert_eq!(parse("SIGSTKFLT"), Some(libc::SIGSTKFLT));
+        assert_eq!(parse("IOT"), Some(libc::SIGABRT));
+        assert_eq!(parse("poll"), Some(libc::SIGIO));
+        assert_eq!(parse("CLD"), Some(libc::SIGCHLD));
+    }
+
+    #[test]
+    fn every_name_reads_back_as_its_signal() {
+        for signal in 1..=RTMAX {
+            assert_eq!(parse(&name(signal)), Some(signal), "{}", name(signal));
+        }
     }
 
     #[test]
@@ -398,13 +457,17 @@ mod tests {
             "TERMS",
             "SIG",
             "RTMIN+99",
-            "RTMIN-1",
             "RTMAX+1",
             "15x",
             "SIGRTMIN+",
             "RTMIN++3",
             "RTMIN+-1",
             "RTMAX--1",
+            "RTMIN-3",
+            "RTMAX+1",
+            "RTMIN+",
+            "RTMIN-",
+            "RTMINX",
             // Offsets beyond i32 once overflowed in the arithmetic.
             "RTMIN+2147483647",
             "RTMAX-2147483647",

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use crate::config::Isolation;
 use crate::exit;
+use crate::logging::printable;
 use crate::signals::Inherited;
 
 /// Used when the environment has no PATH, as Docker's default image environment.
@@ -129,7 +130,7 @@ impl fmt::Display for SpawnError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SpawnError::NoCommand => f.write_str("no COMMAND given"),
-            SpawnError::Nul(arg) => write!(f, "argument {:?} contains a NUL byte", arg),
+            SpawnError::Nul(arg) => write!(f, "argument {arg:?} contains a NUL byte"),
             SpawnError::System(what, error) => write!(f, "cannot {what}: {error}"),
             SpawnError::Exec {
                 program,
@@ -138,10 +139,10 @@ impl fmt::Display for SpawnError {
                 missing_interpreter,
                 dangling_link,
             } => {
-                let program = program.to_string_lossy();
-                let path = path.to_string_lossy();
+                let shown = |text: &OsStr| printable(&text.to_string_lossy()).into_owned();
+                let (program, path) = (shown(program), shown(path));
                 if let Some((target, end)) = dangling_link.as_deref() {
-                    let (target, end) = (target.to_string_lossy(), end.to_string_lossy());
+                    let (target, end) = (shown(target), shown(end));
                     if target == end {
                         write!(
                             f,
@@ -157,7 +158,7 @@ impl fmt::Display for SpawnError {
                     write!(
                         f,
                         "cannot execute '{program}': its interpreter '{}' was not found ({error})",
-                        interpreter.to_string_lossy()
+                        shown(interpreter)
                     )
                 } else if error.raw_os_error() == Some(libc::ENOENT) {
                     write!(f, "command '{program}' not found: {error}")

@@ -747,6 +747,25 @@ fn as_an_unprivileged_user_in_a_user_namespace_everything_still_works() {
     );
 }
 
+#[test]
+fn a_process_whose_name_is_not_utf8_cannot_hide_from_the_drain() {
+    // Not PID 1, pidone finds processes outside the child's group in /proc/PID/stat, where
+    // a process's name is any bytes it chose. A daemon named "bad\xff" must still get the
+    // drain's SIGTERM, or pidone would wait for it, unable to signal it, forever.
+    let mut pidone = Pidone::new()
+        .not_pid1()
+        .args(["--grace", "20s"])
+        .args(app(
+            "on TERM record on USR1 exit 3 daemon { rename-hex 626164ff as daemon on TERM exit 0 ready wait } ready wait",
+        ))
+        .start();
+    pidone.expect_line("daemon: ready");
+    pidone.expect_line("app: ready");
+    pidone.signal(libc::SIGUSR1);
+    let (outcome, _) = pidone.finish_within(Duration::from_secs(10));
+    assert_eq!(outcome.code, 3, "{outcome:?}");
+}
+
 // --- Recycled pids ---------------------------------------------------------------------------
 
 #[test]

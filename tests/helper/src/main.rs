@@ -37,6 +37,7 @@
 //! stop-self            stop this process with SIGSTOP; go on once continued
 //! await SIG            block SIG and sleep until it arrives; go on (a go-ahead from the test)
 //! setsid               start a session of its own
+//! rename-hex HEX       set this process's name (/proc/PID/stat, comm) to the bytes HEX
 //! count-env            print "NAME: env count N", the number of environment entries
 //! close-stdio          close descriptors 0, 1 and 2
 //! list-fds FILE        write "fds A B …" (the open descriptors, ascending) to FILE
@@ -430,6 +431,18 @@ impl Process {
                 "setsid" => unsafe {
                     libc::setsid();
                 },
+                "rename-hex" => {
+                    let hex = take();
+                    let mut name: Vec<u8> = (0..hex.len() / 2)
+                        .map(|i| {
+                            u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
+                                .unwrap_or_else(|_| die("rename-hex HEX"))
+                        })
+                        .collect();
+                    name.push(0);
+                    // SAFETY: PR_SET_NAME reads a NUL-terminated name of up to 16 bytes.
+                    unsafe { libc::prctl(libc::PR_SET_NAME, name.as_ptr()) };
+                }
                 "count-env" => {
                     self.line(&format!("env count {}", std::env::vars_os().count()));
                 }

@@ -88,4 +88,7 @@ fn the_release_binary_is_static_small_and_works() {
             .unwrap();
         assert_eq!(status.code(), Some(3));
     }
+
+    // musl numbers SIGRTMIN 35; applications and Docker call 34 SIGRTMIN.
+    common::assert_forwards_the_c_librarys_own_signals(common::Pidone::new().invoked_as(&binary));
 }

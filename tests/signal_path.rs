@@ -411,3 +411,8 @@ fn as_dumb_init_and_a_job_every_job_control_signal_stops_the_application_then_pi
         false,
     );
 }
+
+#[test]
+fn the_signals_the_c_library_keeps_for_itself_are_forwarded_too() {
+    common::assert_forwards_the_c_librarys_own_signals(Pidone::new());
+}

@@ -526,6 +526,27 @@ pub fn namespace_members(pid: i32) -> Vec<(i32, char)> {
         .collect()
 }
 
+/// Signals 32 to 34 — kept by glibc (32, 33) or musl (32 to 34) for their threads, and
+/// left out by their sigaddset and sigprocmask — reach pidone, not as PID 1 (where an
+/// unhandled one would kill it), and are forwarded; 34 is SIGRTMIN to the (glibc) app.
+pub fn assert_forwards_the_c_librarys_own_signals(pidone: Pidone) {
+    let mut running = pidone
+        .not_pid1()
+        .args(["-vv"])
+        .args(app("on RTMIN record on USR2 exit 0 ready wait"))
+        .start();
+    running.expect_line("app: ready");
+    running.await_idle();
+    for (signal, name) in [(32, "SIGRTMIN-2"), (33, "SIGRTMIN-1"), (34, "SIGRTMIN")] {
+        running.signal(signal);
+        running.expect_stderr_line(&format!("forwarded {name} to"));
+    }
+    running.expect_line("app: got SIGRTMIN");
+    running.signal(libc::SIGUSR2);
+    let outcome = running.finish();
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+}
+
 /// Zombies left in the PID namespace of `pid`.
 pub fn zombies_in_namespace_of(pid: i32) -> usize {
     namespace_members(pid)

@@ -34,48 +34,9 @@ const GRACE: &str = "1h";
 /// `GRACE` as pidone writes it in its log.
 const GRACE_LOGGED: &str = "3600s";
 
-/// Names as the helper prints them.
-fn name(signal: i32) -> String {
-    const NAMES: [&str; 32] = [
-        "",
-        "SIGHUP",
-        "SIGINT",
-        "SIGQUIT",
-        "SIGILL",
-        "SIGTRAP",
-        "SIGABRT",
-        "SIGBUS",
-        "SIGFPE",
-        "SIGKILL",
-        "SIGUSR1",
-        "SIGSEGV",
-        "SIGUSR2",
-        "SIGPIPE",
-        "SIGALRM",
-        "SIGTERM",
-        "SIGSTKFLT",
-        "SIGCHLD",
-        "SIGCONT",
-        "SIGSTOP",
-        "SIGTSTP",
-        "SIGTTIN",
-        "SIGTTOU",
-        "SIGURG",
-        "SIGXCPU",
-        "SIGXFSZ",
-        "SIGVTALRM",
-        "SIGPROF",
-        "SIGWINCH",
-        "SIGIO",
-        "SIGPWR",
-        "SIGSYS",
-    ];
-    match signal {
-        1..=31 => NAMES[signal as usize].to_string(),
-        s if s == libc::SIGRTMIN() => "SIGRTMIN".to_string(),
-        s => format!("SIGRTMIN+{}", s - libc::SIGRTMIN()),
-    }
-}
+/// Names as the helper prints them — and pidone logs them: glibc's numbering, 34 is
+/// SIGRTMIN.
+use pidone::signals::name;
 
 /// What becomes of a signal sent to pidone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

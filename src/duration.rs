@@ -136,7 +136,10 @@ mod tests {
         assert_eq!(parse("0.0000000019"), Ok(Duration::from_nanos(1)));
         assert_eq!(parse("1.25m"), Ok(ms(75_000)));
         assert_eq!(parse("0.0000000000009h"), Ok(Duration::from_nanos(3)));
-        assert_eq!(parse("0.00000000001666666667m"), Ok(Duration::from_nanos(1)));
+        assert_eq!(
+            parse("0.00000000001666666667m"),
+            Ok(Duration::from_nanos(1))
+        );
     }
 
     #[test]

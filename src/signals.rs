@@ -433,7 +433,11 @@ mod tests {
         assert_eq!(parse("64"), Some(64));
         assert_eq!(parse("32"), Some(32));
         assert_eq!(parse("RTMIN-2"), Some(32));
-        assert_eq!(parse("PWR"), Some(libc::SIGPWR), "LXC stops an init with it");
+        assert_eq!(
+            parse("PWR"),
+            Some(libc::SIGPWR),
+            "LXC stops an init with it"
+        );
         assert_eq!(parse("SIGSTKFLT"), Some(libc::SIGSTKFLT));
         assert_eq!(parse("IOT"), Some(libc::SIGABRT));
         assert_eq!(parse("poll"), Some(libc::SIGIO));

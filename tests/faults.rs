@@ -142,7 +142,7 @@ fn the_apps_forks_fail_on_a_full_process_table_and_pidone_keeps_reaping() {
     // reaps them and makes room.
     let mut pidone = Pidone::new()
         .args(app(
-            "become 65533 limit-procs 4 on TERM exit 0 ready await USR2 orphans 300 as done ready wait",
+            "become 65533 limit-procs 4 on TERM exit 0 on USR2 record ready await USR2 orphans 300 as done ready wait",
         ))
         .start();
     pidone.expect_line("app: ready");
@@ -204,7 +204,7 @@ fn a_fork_storm_under_a_signal_storm_leaves_no_zombie_and_pidones_memory_flat() 
     require_namespaces!();
     let mut pidone = Pidone::new()
         .args(app(
-            "on USR1 record on WINCH record on TERM exit 0 ready await USR2 orphans 50000 wait",
+            "on USR1 record on WINCH record on TERM exit 0 on USR2 record ready await USR2 orphans 50000 wait",
         ))
         .start();
     pidone.expect_line("app: ready");

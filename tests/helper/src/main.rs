@@ -35,7 +35,8 @@
 //! pend SIG             block SIG and send it to this process: it stays pending, across exec
 //! exec PROGRAM ARG…    replace this process; what follows is PROGRAM's command line
 //! stop-self            stop this process with SIGSTOP; go on once continued
-//! await SIG            block SIG and sleep until it arrives; go on (a go-ahead from the test)
+//! await SIG            block SIG and sleep until it arrives; go on (a go-ahead from the test;
+//!                      a SIG that may come before this step needs an earlier `on SIG …`)
 //! setsid               start a session of its own
 //! rename-hex HEX       set this process's name (/proc/PID/stat, comm) to the bytes HEX
 //! count-env            print "NAME: env count N", the number of environment entries

@@ -79,6 +79,11 @@ impl Lifecycle {
         self.phase
     }
 
+    /// A SIGTERM or SIGINT has come, or the child has exited: everything is to stop now.
+    pub fn shutting_down(&self) -> bool {
+        self.deadline.is_some()
+    }
+
     /// When the loop must wake up even if nothing happens. Once killing has started there is
     /// nothing left to time out: only exits are awaited.
     pub fn next_deadline(&self) -> Option<Instant> {
@@ -333,6 +338,20 @@ mod tests {
             forwarded(libc::SIGINT)
         );
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
+    }
+
+    #[test]
+    fn shutting_down_from_the_first_stopping_signal_or_the_drain() {
+        let t0 = Instant::now();
+        let mut life = Lifecycle::new(GRACE, DELAY);
+        life.on_signal(libc::SIGHUP, t0);
+        assert!(!life.shutting_down());
+        life.on_signal(libc::SIGTERM, t0);
+        assert!(life.shutting_down(), "even while the SIGTERM is held");
+        let mut drained = Lifecycle::new(GRACE, Duration::ZERO);
+        drained.on_child_exit(0);
+        drained.after_reaping(true, t0);
+        assert!(drained.shutting_down());
     }
 
     #[test]

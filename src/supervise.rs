@@ -75,25 +75,34 @@ impl WakeUp {
 struct Reaped {
     /// The main child's raw status, if it ended.
     child_status: Option<i32>,
-    /// The signal that stopped the main child, if it was stopped.
+    /// The signal that stopped the main child, if it was stopped (and not continued since).
     child_stopped: Option<i32>,
+    /// The main child was continued.
+    child_continued: bool,
     /// Whether any process pidone is responsible for is still alive.
     descendants_left: bool,
 }
 
-/// Reaps every exited process, and notices the main child stopping (job control).
+/// Reaps every exited process, and notices the main child stopping and continuing.
 /// `child` is the main child's pid until it has been reaped: afterwards the number may be
 /// reused by any process, whose exit is not the child's.
 fn reap(mut child: Option<libc::pid_t>, sweeper: &mut Sweeper, warn_on_reap: bool) -> Reaped {
     let mut reaped = Reaped {
         child_status: None,
         child_stopped: None,
+        child_continued: false,
         descendants_left: true,
     };
     loop {
         let mut status = 0;
         // SAFETY: waitpid writes only the status.
-        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG | libc::WUNTRACED) };
+        let pid = unsafe {
+            libc::waitpid(
+                -1,
+                &mut status,
+                libc::WNOHANG | libc::WUNTRACED | libc::WCONTINUED,
+            )
+        };
         match pid {
             0 => return reaped,
             -1 => match io::Error::last_os_error().raw_os_error() {
@@ -108,6 +117,12 @@ fn reap(mut child: Option<libc::pid_t>, sweeper: &mut Sweeper, warn_on_reap: boo
             pid if libc::WIFSTOPPED(status) => {
                 if Some(pid) == child {
                     reaped.child_stopped = Some(libc::WSTOPSIG(status));
+                }
+            }
+            pid if libc::WIFCONTINUED(status) => {
+                if Some(pid) == child {
+                    reaped.child_stopped = None;
+                    reaped.child_continued = true;
                 }
             }
             pid => {
@@ -132,6 +147,8 @@ struct Relay<'a> {
     target: Target,
     rewrite: &'a Rewrite,
     child_reaped: bool,
+    /// The child is stopped: a signal that should end it must be followed by SIGCONT.
+    child_stopped: bool,
 }
 
 impl Relay<'_> {
@@ -140,15 +157,7 @@ impl Relay<'_> {
             debug!("dropping {}: rewritten to 0", signals::name(received));
             return;
         };
-        if self.child_reaped {
-            sweeper.let_go_of_group_if_empty();
-        }
-        let Some(destination) = descendants::forward_destination(
-            self.target,
-            self.child.pid,
-            self.child_reaped,
-            sweeper.group(),
-        ) else {
+        let Some(destination) = self.destination(sweeper) else {
             debug!(
                 "not forwarding {}: the child is reaped and its process group is empty",
                 signals::name(signal)
@@ -156,9 +165,30 @@ impl Relay<'_> {
             return;
         };
         send(destination, signal);
-        if signals::resumes(received) {
+        // Only when needed: a SIGCONT right behind every SIGTERM would delay the
+        // application's handling of it.
+        if signals::resumes(received) && self.child_stopped {
             send(destination, libc::SIGCONT);
         }
+    }
+
+    /// Continues a child found stopped while it is being stopped for good.
+    fn resume(&self, sweeper: &mut Sweeper) {
+        if let Some(destination) = self.destination(sweeper) {
+            send(destination, libc::SIGCONT);
+        }
+    }
+
+    fn destination(&self, sweeper: &mut Sweeper) -> Option<libc::pid_t> {
+        if self.child_reaped {
+            sweeper.let_go_of_group_if_empty();
+        }
+        descendants::forward_destination(
+            self.target,
+            self.child.pid,
+            self.child_reaped,
+            sweeper.group(),
+        )
     }
 }
 
@@ -220,6 +250,7 @@ pub fn supervise(
         target: config.target,
         rewrite: &config.rewrite,
         child_reaped: false,
+        child_stopped: false,
     };
     let mut wake_ups: u64 = 0;
 
@@ -283,6 +314,15 @@ pub fn supervise(
             }
             if relay.child_reaped {
                 sweeper.let_go_of_group_if_empty();
+            }
+            if reaped.child_stopped.is_some() {
+                relay.child_stopped = true;
+                // A SIGTERM may have been forwarded just before the stop was noticed.
+                if lifecycle.shutting_down() {
+                    relay.resume(&mut sweeper);
+                }
+            } else if reaped.child_continued {
+                relay.child_stopped = false;
             }
             if let (Some(signal), Some(terminal)) = (reaped.child_stopped, terminal) {
                 // The child stopped at the terminal (Ctrl-Z): so does pidone, so the shell

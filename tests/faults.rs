@@ -522,6 +522,40 @@ fn a_child_that_stops_itself_is_waited_for_and_sigterm_still_ends_it() {
     assert!(warnings(&outcome.stderr).is_empty(), "{}", outcome.stderr);
 }
 
+#[test]
+fn a_child_that_stops_just_as_sigterm_arrives_is_continued() {
+    require_namespaces!();
+    // pidone is frozen while SIGTERM reaches it and the child stops itself: when it
+    // resumes it takes SIGTERM first (the lowest pending signal) and only then learns of
+    // the stop. Forwarded SIGCONTs are dropped (`CONT:0`), so that the one that resumes
+    // pidone cannot continue the child: only pidone's own can.
+    let grace = Duration::from_secs(30);
+    let mut pidone = Pidone::new()
+        .args(["--grace", "30s", "--rewrite", "CONT:0"])
+        .args(app(
+            "on TERM exit 7 on USR1 record ready await USR1 stop-self wait",
+        ))
+        .start();
+    pidone.expect_line("app: ready");
+    pidone.await_idle();
+    let pid = pidone.pid();
+    let child = pidone.child_pid();
+    kill(pid, libc::SIGSTOP);
+    eventually("pidone is stopped", || state(pid) == 'T');
+    kill(pid, libc::SIGTERM);
+    kill(child, libc::SIGUSR1);
+    eventually("the child has stopped", || state(child) == 'T');
+    let resumed = Instant::now();
+    kill(pid, libc::SIGCONT);
+    let (outcome, exited) = pidone.finish_within(grace);
+    assert_eq!(outcome.code, 7, "{outcome:?}");
+    assert!(
+        exited - resumed < Duration::from_secs(5),
+        "exited {:?} after pidone resumed",
+        exited - resumed
+    );
+}
+
 // --- stdio ---------------------------------------------------------------------------------
 
 #[test]

@@ -1,8 +1,9 @@
 //! The fate of every signal pidone can receive, proven one signal at a time. For each
 //! catchable signal — 1 to 31 except SIGKILL and SIGSTOP, and SIGRTMIN to SIGRTMAX — the
 //! test sends it to pidone and checks what the application received before it sends the
-//! next: the signal itself; the signal a `--rewrite` rule names; SIGCONT after SIGTERM and
-//! SIGINT; or nothing, for a signal a rule drops and for SIGCHLD, which is pidone's own.
+//! next: the signal itself; the signal a `--rewrite` rule names; or nothing, for a signal a
+//! rule drops and for SIGCHLD, which is pidone's own. (SIGTERM and SIGINT also bring a
+//! SIGCONT when the application is stopped: see `faults.rs`.)
 //! The expected fate of each signal is a table computed here, from the README's rules.
 //! Then the second half of the job-control signals: pidone stops itself after forwarding
 //! them unless it is PID 1, and as dumb-init they reach the application as SIGSTOP.
@@ -43,13 +44,8 @@ use pidone::signals::name;
 enum Fate {
     /// Forwarded as it is.
     Forwarded,
-    /// SIGTERM and SIGINT: forwarded, then SIGCONT to the same destination, so a stopped
-    /// application acts on it; and the grace clock starts.
-    ForwardedThenSigcont,
     /// Forwarded as another signal (`--rewrite S:R`).
     Rewritten(i32),
-    /// SIGTERM or SIGINT under a rewrite rule: forwarded as R, then SIGCONT.
-    RewrittenThenSigcont(i32),
     /// Not forwarded: a rule rewrites it to 0.
     Dropped,
     /// SIGCHLD: it tells pidone to reap, and is never forwarded.
@@ -61,9 +57,7 @@ impl Fate {
     fn arrivals(self, signal: i32) -> Vec<i32> {
         match self {
             Fate::Forwarded => vec![signal],
-            Fate::ForwardedThenSigcont => vec![signal, libc::SIGCONT],
             Fate::Rewritten(to) => vec![to],
-            Fate::RewrittenThenSigcont(to) => vec![to, libc::SIGCONT],
             Fate::Dropped | Fate::HandledByPidone => Vec::new(),
         }
     }
@@ -82,14 +76,11 @@ fn catchable() -> impl Iterator<Item = i32> {
 fn fates(rules: &[(i32, i32)]) -> Vec<(i32, Fate)> {
     catchable()
         .map(|signal| {
-            let shutdown = signal == libc::SIGTERM || signal == libc::SIGINT;
             let rule = rules.iter().rev().find(|&&(from, _)| from == signal);
             let fate = match rule {
                 _ if signal == libc::SIGCHLD => Fate::HandledByPidone,
-                None if shutdown => Fate::ForwardedThenSigcont,
                 None => Fate::Forwarded,
                 Some(&(_, 0)) => Fate::Dropped,
-                Some(&(_, to)) if shutdown => Fate::RewrittenThenSigcont(to),
                 Some(&(_, to)) => Fate::Rewritten(to),
             };
             (signal, fate)
@@ -225,19 +216,17 @@ fn assert_clock_started_only_by(outcome: &Outcome, signal: i32) {
 }
 
 #[test]
-fn every_catchable_signal_is_forwarded_except_sigchld_and_term_and_int_add_sigcont() {
+fn every_catchable_signal_is_forwarded_except_sigchld() {
     require_namespaces!();
     let table = fates(&[]);
     assert_complete(&table);
-    // The README's rules, spelled out: only SIGCHLD is not forwarded, and only SIGTERM and
-    // SIGINT bring a SIGCONT. The job-control signals are forwarded too (pidone, as PID 1,
+    // The README's rules, spelled out: only SIGCHLD is not forwarded. The job-control signals are forwarded too (pidone, as PID 1,
     // does not stop itself afterwards), and so are those the kernel raises on a fault
     // (SIGSEGV, SIGBUS, SIGFPE, ...) and those ignored by default (SIGWINCH, SIGURG) when
     // another process sends them, and a SIGPIPE that pidone did not raise itself.
     for &(signal, fate) in &table {
         let expected = match signal {
             libc::SIGCHLD => Fate::HandledByPidone,
-            libc::SIGTERM | libc::SIGINT => Fate::ForwardedThenSigcont,
             _ => Fate::Forwarded,
         };
         assert_eq!(fate, expected, "{}", name(signal));
@@ -269,10 +258,9 @@ fn rewrite_rules_change_or_drop_exactly_the_signals_they_name() {
     assert_eq!(fate_of(&table, libc::SIGWINCH), Fate::Dropped);
     assert_eq!(fate_of(&table, rtmin + 1), Fate::Rewritten(rtmin + 2));
     assert_eq!(fate_of(&table, rtmax), Fate::Dropped);
-    // Still followed by SIGCONT: pidone reacts to the SIGTERM it received.
     assert_eq!(
         fate_of(&table, libc::SIGTERM),
-        Fate::RewrittenThenSigcont(libc::SIGQUIT)
+        Fate::Rewritten(libc::SIGQUIT)
     );
     // The signals rules rewrite to are forwarded as themselves when they are sent.
     for signal in [libc::SIGUSR1, libc::SIGQUIT, rtmin + 2] {

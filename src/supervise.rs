@@ -312,7 +312,8 @@ pub fn supervise(
                 info!("child {} exited; exit code {code}", child.pid);
                 lifecycle.on_child_exit(exit::remap(code, &config.remap_exit));
             }
-            if relay.child_reaped {
+            // With nothing left, pidone exits: there is no group to check.
+            if relay.child_reaped && reaped.descendants_left {
                 sweeper.let_go_of_group_if_empty();
             }
             if reaped.child_stopped.is_some() {

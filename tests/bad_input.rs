@@ -22,25 +22,6 @@ use common::{Outcome, Pidone, app, helper, pidone_named};
 /// included: 32 pages (the kernel's MAX_ARG_STRLEN).
 const MAX_ARG_STRLEN: usize = 32 * 4096;
 
-/// Every variable pidone reads. Each run starts without them, so that none set on the
-/// machine running the tests leaks in.
-const OWN_VARIABLES: &[&str] = &[
-    "PIDONE_GRACE",
-    "PIDONE_STOP_DELAY",
-    "PIDONE_SINGLE_CHILD",
-    "PIDONE_PROCESS_GROUP",
-    "PIDONE_REWRITE",
-    "PIDONE_REMAP_EXIT",
-    "PIDONE_PARENT_DEATH_SIGNAL",
-    "PIDONE_WARN_ON_REAP",
-    "PIDONE_SUBREAPER",
-    "PIDONE_PAUSE",
-    "PIDONE_LOG",
-    "TINI_VERBOSITY",
-    "TINI_KILL_PROCESS_GROUP",
-    "DUMB_INIT_SETSID",
-];
-
 /// The variables whose value is validated: each refuses a value that is not UTF-8, and
 /// an empty one. (TINI_KILL_PROCESS_GROUP is on when set to anything, as in tini.)
 const VALIDATED_VARIABLES: &[&str] = &[
@@ -74,10 +55,8 @@ fn run_with(
     env: &[(&str, OsString)],
     adjust: impl FnOnce(&mut Command),
 ) -> Outcome {
+    // `command()` starts without any variable pidone reads.
     let mut command = pidone.command();
-    for variable in OWN_VARIABLES {
-        command.env_remove(variable);
-    }
     command.envs(env.iter().map(|(key, value)| (key, value)));
     adjust(&mut command);
     pidone.start_command(command).finish()

@@ -49,13 +49,32 @@ pub fn unshare() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/usr/bin/unshare"))
 }
 
-/// What every test's pidone starts with, however it is wrapped: none of the caller's
-/// PIDONE_ settings, no stdin, stdout and stderr read by the test.
+/// Every variable pidone reads.
+pub const PIDONE_VARIABLES: &[&str] = &[
+    "PIDONE_GRACE",
+    "PIDONE_STOP_DELAY",
+    "PIDONE_SINGLE_CHILD",
+    "PIDONE_PROCESS_GROUP",
+    "PIDONE_REWRITE",
+    "PIDONE_REMAP_EXIT",
+    "PIDONE_PARENT_DEATH_SIGNAL",
+    "PIDONE_WARN_ON_REAP",
+    "PIDONE_SUBREAPER",
+    "PIDONE_PAUSE",
+    "PIDONE_LOG",
+    "TINI_VERBOSITY",
+    "TINI_KILL_PROCESS_GROUP",
+    "DUMB_INIT_SETSID",
+];
+
+/// What every test's pidone starts with, however it is wrapped: none of the variables
+/// pidone reads from the machine running the tests, no stdin, stdout and stderr read by
+/// the test.
 pub fn plain(command: &mut Command) {
+    for variable in PIDONE_VARIABLES {
+        command.env_remove(variable);
+    }
     command
-        .env_remove("PIDONE_GRACE")
-        .env_remove("PIDONE_SINGLE_CHILD")
-        .env_remove("PIDONE_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -52,6 +52,10 @@ const VARIABLES: &[&str] = &[
     "TINI_KILL_PROCESS_GROUP",
     "TINI_SUBREAPER",
     "DUMB_INIT_SETSID",
+    "PIDONE_TIMEOUT",
+    "PIDONE_ON_CHILD_EXIT",
+    "DUMB_INIT_DEBUG",
+    "CATATONIT_DEBUG",
 ];
 
 /// Flags that take a value and can therefore appear as the source of an invalid value.
@@ -61,6 +65,8 @@ const VALUED_FLAGS: &[&str] = &[
     "--rewrite",
     "--remap-exit",
     "--parent-death-signal",
+    "--timeout",
+    "--on-child-exit",
 ];
 
 /// Flags and values: an argument field of one byte from 0x80 up picks one of these.
@@ -214,8 +220,19 @@ fn check_config(config: &Config, argv: &[OsString]) {
         config.pause,
         "the command is empty exactly when pausing: {config:?}"
     );
-    assert!(config.grace <= duration::MAX, "{config:?}");
+    assert!(
+        config.grace.unwrap_or_default() <= duration::MAX,
+        "{config:?}"
+    );
+    assert!(config.drain <= duration::MAX, "{config:?}");
     assert!(config.stop_delay <= duration::MAX, "{config:?}");
+    assert!(
+        config.timeout.unwrap_or_default() <= duration::MAX,
+        "{config:?}"
+    );
+    if let Some(grace) = config.grace {
+        assert!(config.stop_delay < grace, "{config:?}");
+    }
     if let Some(signal) = config.parent_death_signal {
         assert!(
             (1..=libc::SIGRTMAX()).contains(&signal),

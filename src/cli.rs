@@ -18,11 +18,17 @@ Usage: pidone [OPTIONS] [--] COMMAND [ARG]...
 
 Options (a flag beats its environment variable):
   -t, --grace DURATION     Time between SIGTERM/SIGINT (or the child's exit) and SIGKILL
-                           for whatever is still alive: 1500ms, 5s, 2m, or seconds (2.5)
-                           [env: PIDONE_GRACE] [default: 30s]
+                           for whatever is still alive: 1500ms, 5s, 1m30s, or seconds
+                           (2.5) [env: PIDONE_GRACE] [default: none after SIGTERM or
+                           SIGINT, 10s after the child's own exit]
       --stop-delay DURATION
                            Hold the first SIGTERM this long before forwarding it; the
                            grace counts from its arrival [env: PIDONE_STOP_DELAY]
+      --timeout DURATION   Stop the child as if SIGTERM had arrived once it has run this
+                           long [env: PIDONE_TIMEOUT]
+      --on-child-exit MODE When the child exits while others remain: drain (SIGTERM,
+                           then SIGKILL after the grace), wait (for them to exit), exit
+                           [env: PIDONE_ON_CHILD_EXIT] [default: drain]
   -c, --single-child       Forward signals to the child alone, not its process group
                            [env: PIDONE_SINGLE_CHILD=1]
   -g, --process-group      Forward signals to the child's process group (the default
@@ -59,6 +65,8 @@ Exit status: the child's exit code, or 128+N if a signal N killed it;
 pub struct Cli {
     pub grace: Option<String>,
     pub stop_delay: Option<String>,
+    pub timeout: Option<String>,
+    pub on_child_exit: Option<String>,
     pub single_child: bool,
     pub process_group: bool,
     pub rewrite: Vec<String>,
@@ -103,6 +111,8 @@ fn command() -> Command {
         .disable_version_flag(true)
         .arg(valued("grace", Some('t'), "DURATION"))
         .arg(valued("stop-delay", None, "DURATION"))
+        .arg(valued("timeout", None, "DURATION"))
+        .arg(valued("on-child-exit", None, "MODE"))
         .arg(flag("single-child", 'c'))
         .arg(flag("process-group", 'g'))
         .arg(valued("rewrite", Some('r'), "S:R").action(ArgAction::Append))
@@ -183,6 +193,8 @@ fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
     Ok(Cli {
         grace: one("grace")?,
         stop_delay: one("stop-delay")?,
+        timeout: one("timeout")?,
+        on_child_exit: one("on-child-exit")?,
         single_child: matches.get_flag("single-child"),
         process_group: matches.get_flag("process-group"),
         rewrite: all("rewrite")?,

@@ -9,11 +9,15 @@ use log::LevelFilter;
 
 use crate::cli::Cli;
 use crate::duration;
+use crate::lifecycle::OnChildExit;
 use crate::logging::printable;
+use crate::peers;
 use crate::personality::Personality;
 use crate::signals::{self, Rewrite};
 
-pub const DEFAULT_GRACE: Duration = Duration::from_secs(30);
+/// How long the drain after the main child's own exit waits for the processes left before
+/// it SIGKILLs them, when no grace is set: Docker's default stop timeout, 10 s.
+pub const DEFAULT_DRAIN: Duration = Duration::from_secs(10);
 const DEFAULT_LOG_LEVEL: LevelFilter = LevelFilter::Warn;
 
 /// Where forwarded signals go.
@@ -36,12 +40,44 @@ pub enum Isolation {
     Shared,
 }
 
+/// What happens when the main child exits while other processes remain, as PID 1 of the
+/// namespace and anywhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChildExit {
+    /// As PID 1: the kernel SIGKILLs everything left once pidone exits, so the default is
+    /// the drain under every name.
+    pub as_init: OnChildExit,
+    /// Not PID 1: what is left outlives pidone, re-parented, so the default under a peer's
+    /// name is that peer's own (see [`Personality::on_child_exit`]).
+    pub otherwise: OnChildExit,
+}
+
+impl ChildExit {
+    /// The rule for this run: `is_init` when pidone is PID 1 of its namespace.
+    pub fn choose(self, is_init: bool) -> OnChildExit {
+        if is_init {
+            self.as_init
+        } else {
+            self.otherwise
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// From SIGTERM/SIGINT (or the main child's exit) to SIGKILL for whatever remains.
-    pub grace: Duration,
-    /// How long the first SIGTERM is held before it is forwarded.
+    /// From a SIGTERM or SIGINT to SIGKILL for whatever remains, when the user set one
+    /// (`--grace`, `PIDONE_GRACE`). `None`: pidone sends no SIGKILL of its own during a
+    /// shutdown started from outside; the orchestrator's deadline is the only one.
+    pub grace: Option<Duration>,
+    /// From the main child's own exit to SIGKILL for the processes it left: the grace if
+    /// set, else [`DEFAULT_DRAIN`].
+    pub drain: Duration,
+    /// How long the first SIGTERM is held before it is forwarded; shorter than the grace.
     pub stop_delay: Duration,
+    /// The longest the main child may run before pidone stops it as if it had received
+    /// SIGTERM (`--timeout`); `None`: no limit.
+    pub timeout: Option<Duration>,
+    pub on_child_exit: ChildExit,
     pub target: Target,
     pub isolation: Isolation,
     pub rewrite: Rewrite,
@@ -107,6 +143,15 @@ struct Setting {
 }
 
 impl Setting {
+    /// `--grace 10s` or `PIDONE_GRACE=10s`, for a message naming both sides of a conflict.
+    fn shown(&self) -> String {
+        if self.source.starts_with('-') {
+            format!("{} {}", self.source, self.value)
+        } else {
+            format!("{}={}", self.source, self.value)
+        }
+    }
+
     fn reject(&self, reason: impl fmt::Display) -> ConfigError {
         ConfigError::Invalid {
             source: self.source.clone(),
@@ -210,6 +255,12 @@ impl Environment<'_> {
             .then(|| format!("{variable}={}", self.raw(variable))))
     }
 
+    /// A variable's value as the C library's `getenv` gives it to a peer: bytes, not
+    /// necessarily UTF-8 (lossily converted here; the peers' rules look at ASCII only).
+    fn raw_value(&self, variable: &str) -> Option<String> {
+        (self.0)(variable).map(|value| value.to_string_lossy().into_owned())
+    }
+
     /// A variable's value for a message, however it is encoded.
     fn raw(&self, variable: &str) -> String {
         (self.0)(variable)
@@ -252,6 +303,15 @@ fn parse_signal(setting: &Setting) -> Result<i32, ConfigError> {
     })
 }
 
+fn parse_on_child_exit(setting: &Setting) -> Result<OnChildExit, ConfigError> {
+    match setting.value.as_str() {
+        "drain" => Ok(OnChildExit::Drain),
+        "wait" => Ok(OnChildExit::Wait),
+        "exit" => Ok(OnChildExit::Exit),
+        _ => Err(setting.reject("expected drain, wait or exit")),
+    }
+}
+
 fn parse_exit_code(setting: &Setting) -> Result<u8, ConfigError> {
     setting
         .value
@@ -266,20 +326,6 @@ fn level_from_verbosity(count: u8) -> LevelFilter {
         1 => LevelFilter::Info,
         2 => LevelFilter::Debug,
         _ => LevelFilter::Trace,
-    }
-}
-
-/// tini's TINI_VERBOSITY: 1 is its default (warnings), each step above adds detail.
-fn level_from_tini_verbosity(setting: &Setting) -> Result<LevelFilter, ConfigError> {
-    match setting.value.parse::<u32>() {
-        Ok(0) => Ok(LevelFilter::Error),
-        Ok(1) => Ok(LevelFilter::Warn),
-        Ok(2) => Ok(LevelFilter::Info),
-        Ok(3) => Ok(LevelFilter::Debug),
-        Ok(_) => Ok(LevelFilter::Trace),
-        Err(_) => {
-            Err(setting.reject("expected a number (0 errors only, 1 warnings, 2 info, 3 debug)"))
-        }
     }
 }
 
@@ -315,27 +361,41 @@ pub fn resolve(
     }
     let env = Environment(env);
 
-    let grace = match env.pick(cli.grace.map(|v| ("--grace", v)), "PIDONE_GRACE")? {
-        Some(setting) => parse_duration(&setting)?,
-        None => DEFAULT_GRACE,
-    };
-    let stop_delay = match env.pick(
-        cli.stop_delay.map(|v| ("--stop-delay", v)),
-        "PIDONE_STOP_DELAY",
-    )? {
-        Some(setting) => parse_duration(&setting)?,
-        None => Duration::ZERO,
-    };
+    let grace = env
+        .pick(cli.grace.map(|v| ("--grace", v)), "PIDONE_GRACE")?
+        .map(|setting| Ok::<_, ConfigError>((parse_duration(&setting)?, setting)))
+        .transpose()?;
+    let stop_delay = env
+        .pick(
+            cli.stop_delay.map(|v| ("--stop-delay", v)),
+            "PIDONE_STOP_DELAY",
+        )?
+        .map(|setting| Ok::<_, ConfigError>((parse_duration(&setting)?, setting)))
+        .transpose()?;
+    if let (Some((grace, grace_setting)), Some((delay, delay_setting))) = (&grace, &stop_delay)
+        && delay >= grace
+    {
+        return Err(ConfigError::Conflict(format!(
+            "the stop delay ({}) must be shorter than the grace ({}): the application would be killed before it is asked to stop",
+            delay_setting.shown(),
+            grace_setting.shown()
+        )));
+    }
+    let grace = grace.map(|(grace, _)| grace);
+    let stop_delay = stop_delay.map_or(Duration::ZERO, |(delay, _)| delay);
+    let timeout = env
+        .pick(cli.timeout.map(|v| ("--timeout", v)), "PIDONE_TIMEOUT")?
+        .map(|setting| parse_duration(&setting))
+        .transpose()?;
+    let explicit_on_child_exit = env
+        .pick(
+            cli.on_child_exit.map(|v| ("--on-child-exit", v)),
+            "PIDONE_ON_CHILD_EXIT",
+        )?
+        .map(|setting| parse_on_child_exit(&setting))
+        .transpose()?;
 
-    // dumb-init's DUMB_INIT_SETSID=0 is its single-child mode: no session of its own.
-    let dumb_init_setsid = match env.get("DUMB_INIT_SETSID")? {
-        None => true,
-        Some(setting) => match setting.value.as_str() {
-            "0" => false,
-            "1" => true,
-            _ => return Err(setting.reject("expected 0 or 1")),
-        },
-    };
+    let dumb_init_setsid = peers::dumb_init_setsid(env.raw_value("DUMB_INIT_SETSID").as_deref());
     let single_child = env
         .switched_on_by(cli.single_child, "--single-child", "PIDONE_SINGLE_CHILD")?
         .or_else(|| (!dumb_init_setsid).then(|| "DUMB_INIT_SETSID=0".to_string()));
@@ -403,10 +463,8 @@ pub fn resolve(
         level_from_verbosity(cli.verbose)
     } else if let Some(setting) = env.get("PIDONE_LOG")? {
         parse_level(&setting)?
-    } else if let Some(setting) = env.get("TINI_VERBOSITY")? {
-        level_from_tini_verbosity(&setting)?
     } else {
-        DEFAULT_LOG_LEVEL
+        peers::log_level(&|name| env.raw_value(name)).unwrap_or(DEFAULT_LOG_LEVEL)
     };
 
     let pause = env.switch(cli.pause, "PIDONE_PAUSE")?;
@@ -420,9 +478,23 @@ pub fn resolve(
         _ => {}
     }
 
+    let on_child_exit = match explicit_on_child_exit {
+        Some(rule) => ChildExit {
+            as_init: rule,
+            otherwise: rule,
+        },
+        None => ChildExit {
+            as_init: OnChildExit::Drain,
+            otherwise: personality.on_child_exit(isolation == Isolation::Session),
+        },
+    };
+
     Ok(Invocation::Run(Config {
         grace,
+        drain: grace.unwrap_or(DEFAULT_DRAIN),
         stop_delay,
+        timeout,
+        on_child_exit,
         target,
         isolation,
         rewrite,
@@ -475,7 +547,19 @@ mod tests {
     #[test]
     fn defaults() {
         let config = run(cli(None, 0), &env_of(&[])).unwrap();
-        assert_eq!(config.grace, Duration::from_secs(30));
+        assert_eq!(
+            config.grace, None,
+            "no deadline of pidone's own unless asked"
+        );
+        assert_eq!(config.drain, Duration::from_secs(10));
+        assert_eq!(config.timeout, None);
+        assert_eq!(
+            config.on_child_exit,
+            ChildExit {
+                as_init: OnChildExit::Drain,
+                otherwise: OnChildExit::Drain
+            }
+        );
         assert_eq!(config.stop_delay, Duration::ZERO);
         assert_eq!(config.target, Target::Group);
         assert_eq!(config.isolation, Isolation::Session);
@@ -494,7 +578,12 @@ mod tests {
             ("PIDONE_LOG", "debug"),
         ]);
         let config = run(cli(None, 0), &env).unwrap();
-        assert_eq!(config.grace, Duration::from_millis(1500));
+        assert_eq!(config.grace, Some(Duration::from_millis(1500)));
+        assert_eq!(
+            config.drain,
+            Duration::from_millis(1500),
+            "a set grace is the drain's"
+        );
         assert_eq!(config.target, Target::Child);
         assert_eq!(config.log_level, LevelFilter::Debug);
     }
@@ -503,7 +592,7 @@ mod tests {
     fn a_flag_beats_its_variable() {
         let env = env_of(&[("PIDONE_GRACE", "garbage"), ("PIDONE_LOG", "nonsense")]);
         let config = run(cli(Some("2s"), 2), &env).unwrap();
-        assert_eq!(config.grace, Duration::from_secs(2));
+        assert_eq!(config.grace, Some(Duration::from_secs(2)));
         assert_eq!(config.log_level, LevelFilter::Debug);
     }
 
@@ -676,17 +765,15 @@ mod tests {
             Some(libc::SIGTSTP),
             "no SIGSTOP rewrite then"
         );
-        let line = run_as(
-            Personality::DumbInit,
-            with(vec!["app"]),
-            &env_of(&[("DUMB_INIT_SETSID", "no")]),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            line.contains("DUMB_INIT_SETSID") && line.contains("'no'"),
-            "{line}"
-        );
+        for value in ["", "no", "false", "1"] {
+            let env = move |name: &str| (name == "DUMB_INIT_SETSID").then(|| value.into());
+            let config = run_as(Personality::DumbInit, with(vec!["app"]), &env).unwrap();
+            assert_eq!(
+                (config.target, config.isolation),
+                (Target::Group, Isolation::Session),
+                "only 0 turns setsid off, as in dumb-init: {value:?}"
+            );
+        }
     }
 
     #[test]
@@ -717,12 +804,11 @@ mod tests {
         let config = run_as(Personality::Tini, with(vec!["app"]), &env).unwrap();
         assert_eq!(config.target, Target::Group);
         assert_eq!(config.log_level, LevelFilter::Debug);
-        let line = run(with(vec!["app"]), &env_of(&[("TINI_VERBOSITY", "loud")]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            line.contains("TINI_VERBOSITY") && line.contains("'loud'"),
-            "{line}"
+        let config = run(with(vec!["app"]), &env_of(&[("TINI_VERBOSITY", "loud")])).unwrap();
+        assert_eq!(
+            config.log_level,
+            LevelFilter::Error,
+            "tini's atoi reads no digits as 0"
         );
         let config = run(
             with(vec!["app"]),
@@ -734,6 +820,103 @@ mod tests {
             LevelFilter::Error,
             "pidone's variable first"
         );
+    }
+
+    #[test]
+    fn peers_leave_the_others_when_not_pid1() {
+        let none = env_of(&[]);
+        let rule = |personality, cli| run_as(personality, cli, &none).unwrap().on_child_exit;
+        for personality in [Personality::Tini, Personality::Catatonit] {
+            assert_eq!(
+                rule(personality, with(vec!["app"])),
+                ChildExit {
+                    as_init: OnChildExit::Drain,
+                    otherwise: OnChildExit::Exit
+                }
+            );
+        }
+        assert_eq!(
+            rule(Personality::DumbInit, with(vec!["app"])).otherwise,
+            OnChildExit::TermGroupAndExit
+        );
+        let single = Cli {
+            single_child: true,
+            ..with(vec!["app"])
+        };
+        assert_eq!(
+            rule(Personality::DumbInit, single).otherwise,
+            OnChildExit::Exit
+        );
+        let waiting = Cli {
+            on_child_exit: Some("wait".into()),
+            ..with(vec!["app"])
+        };
+        assert_eq!(
+            rule(Personality::Tini, waiting),
+            ChildExit {
+                as_init: OnChildExit::Wait,
+                otherwise: OnChildExit::Wait
+            },
+            "an explicit rule holds everywhere"
+        );
+        let line = run(
+            with(vec!["app"]),
+            &env_of(&[("PIDONE_ON_CHILD_EXIT", "linger")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            line.contains("PIDONE_ON_CHILD_EXIT") && line.contains("'linger'"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_stop_delay_as_long_as_the_grace_is_refused() {
+        let both = |delay: &str, grace: &str| Cli {
+            stop_delay: Some(delay.into()),
+            grace: Some(grace.into()),
+            ..with(vec!["app"])
+        };
+        let line = run(both("10s", "10s"), &env_of(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            line.contains("--stop-delay 10s") && line.contains("--grace 10s"),
+            "{line}"
+        );
+        let line = run(
+            with(vec!["app"]),
+            &env_of(&[("PIDONE_STOP_DELAY", "1m"), ("PIDONE_GRACE", "30s")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            line.contains("PIDONE_STOP_DELAY=1m") && line.contains("PIDONE_GRACE=30s"),
+            "{line}"
+        );
+        assert!(run(both("5s", "1m30s"), &env_of(&[])).is_ok());
+        let no_grace = Cli {
+            stop_delay: Some("1h".into()),
+            ..with(vec!["app"])
+        };
+        assert!(run(no_grace, &env_of(&[])).is_ok(), "no grace, no conflict");
+    }
+
+    #[test]
+    fn a_timeout_is_a_duration() {
+        let timed = Cli {
+            timeout: Some("1h15m".into()),
+            ..with(vec!["app"])
+        };
+        assert_eq!(
+            run(timed, &env_of(&[])).unwrap().timeout,
+            Some(Duration::from_secs(4500))
+        );
+        let line = run(with(vec!["app"]), &env_of(&[("PIDONE_TIMEOUT", "soon")]))
+            .unwrap_err()
+            .to_string();
+        assert!(line.contains("PIDONE_TIMEOUT"), "{line}");
     }
 
     #[test]

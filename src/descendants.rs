@@ -98,7 +98,12 @@ pub fn proc_is_ours(me: libc::pid_t) -> bool {
 /// The processes of `scope` alive now, or `None` when /proc cannot be read or is not the
 /// /proc of pidone's PID namespace.
 fn scan(scope: &Scope) -> Option<Vec<Stat>> {
-    if !proc_is_ours(scope.me) {
+    scan_as(scope.me, scope)
+}
+
+/// The processes `scope` covers, read from /proc only if it is the /proc of `me`'s namespace.
+fn scan_as(me: libc::pid_t, scope: &Scope) -> Option<Vec<Stat>> {
+    if !proc_is_ours(me) {
         return None;
     }
     let entries = fs::read_dir("/proc").ok()?;
@@ -145,30 +150,49 @@ fn send_resumable(target: libc::pid_t, signal: i32) {
     }
 }
 
-/// Signals descendants so that each gets a given signal once, however many sweeps it takes
-/// for re-parented stragglers to show up.
+/// The live members of process group `group`, from /proc; `None` when /proc is not the
+/// /proc of pidone's PID namespace.
+fn members(me: libc::pid_t, group: libc::pid_t) -> Option<Vec<libc::pid_t>> {
+    let everyone = Scope { me: 1, group: None };
+    let mut found = scan_as(me, &everyone)?;
+    found.retain(|stat| stat.pgrp == group);
+    Some(found.into_iter().map(|stat| stat.pid).collect())
+}
+
+/// Signals descendants so that each gets SIGTERM at most once per shutdown — from a
+/// forwarded SIGTERM or SIGINT, or from the drain — and SIGKILL once, however many sweeps it
+/// takes for re-parented stragglers to show up.
 #[derive(Debug)]
 pub struct Sweeper {
     scope: Scope,
-    signal: i32,
-    /// Pids already sent `signal`; none is reaped yet, so none can have been reused.
-    sent: Vec<libc::pid_t>,
-    broadcast_done: bool,
+    /// Pids asked to stop: sent a forwarded SIGTERM or SIGINT, or the drain's SIGTERM.
+    /// None is reaped yet, so none can have been reused.
+    asked: Vec<libc::pid_t>,
+    /// A stop request went to a process group whose members /proc could not list: who got
+    /// it is unknown, so no broadcast SIGTERM may follow.
+    asked_unlisted: bool,
+    /// Pids sent SIGKILL.
+    killed: Vec<libc::pid_t>,
+    term_broadcast_done: bool,
+    kill_broadcast_done: bool,
 }
 
 impl Sweeper {
     pub fn new(scope: Scope) -> Self {
         Sweeper {
             scope,
-            signal: 0,
-            sent: Vec::new(),
-            broadcast_done: false,
+            asked: Vec::new(),
+            asked_unlisted: false,
+            killed: Vec::new(),
+            term_broadcast_done: false,
+            kill_broadcast_done: false,
         }
     }
 
     /// A reaped pid may be reused by an unrelated process: forget it.
     pub fn forget(&mut self, pid: libc::pid_t) {
-        self.sent.retain(|&p| p != pid);
+        self.asked.retain(|&p| p != pid);
+        self.killed.retain(|&p| p != pid);
     }
 
     /// Whether every descendant can be reached: as PID 1 `kill(-1, …)` reaches them all;
@@ -198,23 +222,66 @@ impl Sweeper {
         }
     }
 
-    /// Sends `signal` to every descendant that has not had it from a sweep yet. Returns the
-    /// pids newly signalled, for the log, or `None` when /proc cannot list those a
-    /// broadcast reached.
-    pub fn sweep(&mut self, signal: i32) -> Option<Vec<libc::pid_t>> {
-        if signal != self.signal {
-            self.signal = signal;
-            self.sent.clear();
-            self.broadcast_done = false;
+    /// A SIGTERM or SIGINT (or what `--rewrite` made of it) was forwarded to `destination`
+    /// (`kill`'s pid argument): its processes have been asked to stop, and the drain does
+    /// not ask them again. A group's members are read from /proc right after the signal.
+    pub fn record_asked(&mut self, destination: libc::pid_t) {
+        let pids = if destination > 0 {
+            Some(vec![destination])
+        } else {
+            members(self.scope.me, destination.wrapping_neg())
+        };
+        match pids {
+            Some(pids) => {
+                for pid in pids {
+                    if !self.asked.contains(&pid) {
+                        self.asked.push(pid);
+                    }
+                }
+            }
+            None => self.asked_unlisted = true,
         }
+    }
+
+    /// dumb-init's last act in its setsid mode: SIGTERM to the child's process group — unless
+    /// the group has been asked to stop already.
+    pub fn term_group_unless_asked(&mut self) {
+        if !self.asked.is_empty() || self.asked_unlisted {
+            debug!("the child's process group has had its SIGTERM");
+            return;
+        }
+        if let Some(group) = self.scope.group {
+            send(group.wrapping_neg(), libc::SIGTERM);
+        }
+    }
+
+    /// Sends `signal` (SIGTERM or SIGKILL) to every descendant that has not had it yet.
+    /// Returns the pids newly signalled, for the log, or `None` when /proc cannot list
+    /// those a broadcast reached.
+    ///
+    /// A broadcast (`kill(-1)` as PID 1, else the child's group) reaches everyone at once,
+    /// processes forking meanwhile included; for SIGTERM it is used only while it cannot
+    /// reach a process twice: before anyone has been asked to stop.
+    pub fn sweep(&mut self, signal: i32) -> Option<Vec<libc::pid_t>> {
         let alive = scan(&self.scope);
-        if alive.is_none() && self.broadcast_done {
-            // Without /proc nothing beyond the broadcast can be found.
+        let terminating = signal != libc::SIGKILL;
+        let may_broadcast = if terminating {
+            !self.term_broadcast_done && self.asked.is_empty() && !self.asked_unlisted
+        } else {
+            !self.kill_broadcast_done
+        };
+        let (sent, broadcast_done) = if terminating {
+            (&mut self.asked, &mut self.term_broadcast_done)
+        } else {
+            (&mut self.killed, &mut self.kill_broadcast_done)
+        };
+        if alive.is_none() && !may_broadcast {
+            // Without /proc nothing beyond a broadcast can be found.
             return Some(Vec::new());
         }
         let mut reached = Vec::new();
-        if !self.broadcast_done {
-            self.broadcast_done = true;
+        if may_broadcast {
+            *broadcast_done = true;
             if self.scope.is_init() {
                 send_resumable(-1, signal);
             } else if let Some(group) = self.scope.group {
@@ -223,15 +290,15 @@ impl Sweeper {
             // Everything the broadcast reached counts as sent.
             for stat in alive.iter().flatten() {
                 if self.scope.is_init() || Some(stat.pgrp) == self.scope.group {
-                    self.sent.push(stat.pid);
+                    sent.push(stat.pid);
                     reached.push(stat.pid);
                 }
             }
         }
         for stat in alive.iter().flatten() {
-            if !self.sent.contains(&stat.pid) {
+            if !sent.contains(&stat.pid) {
                 send_resumable(stat.pid, signal);
-                self.sent.push(stat.pid);
+                sent.push(stat.pid);
                 reached.push(stat.pid);
             }
         }

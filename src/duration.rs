@@ -1,4 +1,6 @@
-//! Durations as users write them: `1500ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
+//! Durations as users write them: `1500ms`, `5s`, `2m`, `1h`, or a bare number of seconds,
+//! and the compound forms Kubernetes and Go's `time.ParseDuration` write: `1m30s`, `1h15m`,
+//! `2m0.5s`.
 
 use std::fmt;
 use std::time::Duration;
@@ -12,6 +14,8 @@ pub enum DurationError {
     Negative,
     Malformed,
     UnknownUnit(String),
+    /// A part of a compound duration without a unit: `1m30`.
+    MissingUnit,
     TooLarge,
 }
 
@@ -21,8 +25,11 @@ impl fmt::Display for DurationError {
             DurationError::Empty => f.write_str("empty duration"),
             DurationError::Negative => f.write_str("durations cannot be negative"),
             DurationError::Malformed => f.write_str(
-                "expected a number with an optional unit ms, s, m or h (e.g. 1500ms, 5s, 2.5)",
+                "expected a number with an optional unit ms, s, m or h (e.g. 1500ms, 5s, 2.5, 1m30s)",
             ),
+            DurationError::MissingUnit => {
+                f.write_str("every part of a compound duration needs a unit (e.g. 1m30s)")
+            }
             DurationError::UnknownUnit(unit) => {
                 write!(f, "unknown unit '{unit}' (use ms, s, m or h)")
             }
@@ -31,7 +38,8 @@ impl fmt::Display for DurationError {
     }
 }
 
-/// Parses a duration. Fractions are exact to the nanosecond: no floating point.
+/// Parses a duration, at most [`MAX`]. Fractions are exact to the nanosecond: no floating
+/// point. A compound duration (`1m30s`) is the sum of its parts, each with its unit.
 pub fn parse(text: &str) -> Result<Duration, DurationError> {
     if text.is_empty() {
         return Err(DurationError::Empty);
@@ -39,6 +47,54 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
     if text.starts_with('-') {
         return Err(DurationError::Negative);
     }
+    let mut parts = parts(text);
+    let first = parts.next().unwrap_or(text);
+    let mut total = match parts.next() {
+        None => return parse_part(first),
+        Some(second) => with_unit(first)?
+            .checked_add(with_unit(second)?)
+            .ok_or(DurationError::TooLarge)?,
+    };
+    for part in parts {
+        total = total
+            .checked_add(with_unit(part)?)
+            .ok_or(DurationError::TooLarge)?;
+    }
+    if total > MAX {
+        return Err(DurationError::TooLarge);
+    }
+    Ok(total)
+}
+
+/// `1m30s` as `1m` and `30s`: a number, then everything up to the next digit or point.
+fn parts(text: &str) -> impl Iterator<Item = &str> {
+    let number = |c: char| c.is_ascii_digit() || c == '.';
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let unit_at = rest.find(|c: char| !number(c)).unwrap_or(rest.len());
+        let end = rest
+            .get(unit_at..)
+            .and_then(|unit| unit.find(number))
+            .map_or(rest.len(), |len| unit_at.saturating_add(len));
+        let (part, after) = rest.split_at(end);
+        rest = after;
+        Some(part)
+    })
+}
+
+/// One part of a compound duration, which must name its unit.
+fn with_unit(part: &str) -> Result<Duration, DurationError> {
+    if part.ends_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return Err(DurationError::MissingUnit);
+    }
+    parse_part(part)
+}
+
+/// One number with an optional unit.
+fn parse_part(text: &str) -> Result<Duration, DurationError> {
     let number_len = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
@@ -154,7 +210,7 @@ mod tests {
         assert_eq!(parse("1.2.3"), Err(DurationError::Malformed));
         assert_eq!(parse("+5"), Err(DurationError::Malformed));
         assert_eq!(parse("five"), Err(DurationError::Malformed));
-        assert_eq!(parse("1e3"), Err(DurationError::UnknownUnit("e3".into())));
+        assert_eq!(parse("1e3"), Err(DurationError::UnknownUnit("e".into())));
         assert_eq!(parse("inf"), Err(DurationError::Malformed));
         assert_eq!(parse(" 5"), Err(DurationError::Malformed));
     }
@@ -171,6 +227,24 @@ mod tests {
         assert_eq!(parse("000000000000000000001s"), Ok(ms(1000)));
         assert_eq!(parse("00000000000000000000000000000.5"), Ok(ms(500)));
         assert!(parse(&format!("1.{}", "9".repeat(5000))).is_ok());
+    }
+
+    #[test]
+    fn compound_durations_as_kubernetes_and_go_write_them() {
+        assert_eq!(parse("1m30s"), Ok(ms(90_000)));
+        assert_eq!(parse("1h15m"), Ok(ms(4_500_000)));
+        assert_eq!(parse("2m0.5s"), Ok(ms(120_500)));
+        assert_eq!(parse("1s500ms"), Ok(ms(1500)));
+        assert_eq!(parse("1h0m0s"), Ok(ms(3_600_000)));
+        assert_eq!(parse("1m30"), Err(DurationError::MissingUnit));
+        assert_eq!(parse("1m30x"), Err(DurationError::UnknownUnit("x".into())));
+        assert_eq!(
+            parse("1m-30s"),
+            Err(DurationError::UnknownUnit("m-".into()))
+        );
+        assert_eq!(parse("1.2.3m4s"), Err(DurationError::Malformed));
+        assert_eq!(parse("8760h1s"), Err(DurationError::TooLarge));
+        assert_eq!(parse("8759h60m"), Ok(MAX));
     }
 
     #[test]

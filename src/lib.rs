@@ -27,6 +27,7 @@ pub mod duration;
 pub mod exit;
 pub mod lifecycle;
 pub mod logging;
+pub mod peers;
 pub mod personality;
 pub mod signals;
 pub mod spawn;
@@ -106,11 +107,11 @@ fn configure(argv: Vec<OsString>) -> Result<Config, u8> {
         Ok(Invocation::License) => Err(print_to_stdout(LICENSE)),
         Err(ConfigError::NoCommand) => {
             logging::error_before_setup(&format!("no COMMAND given\n{}", cli::USAGE));
-            Err(exit::USAGE)
+            Err(personality.usage_exit_code())
         }
         Err(error) => {
             logging::error_before_setup(&error.to_string());
-            Err(exit::USAGE)
+            Err(personality.usage_exit_code())
         }
     }
 }
@@ -141,7 +142,7 @@ fn own_variables() -> Vec<(Vec<u8>, OsString)> {
     spawn::environment()
         .map(|entry| entry.to_bytes())
         .filter(|entry| {
-            [&b"PIDONE_"[..], b"TINI_", b"DUMB_INIT_"]
+            [&b"PIDONE_"[..], b"TINI_", b"DUMB_INIT_", b"CATATONIT_"]
                 .iter()
                 .any(|p| entry.starts_with(p))
         })

@@ -2,6 +2,12 @@
 //! starts, when to drain, when to kill, and when pidone may exit.
 //!
 //! `supervise` feeds it events and carries out the steps it returns.
+//!
+//! One rule for deadlines: a shutdown that a SIGTERM or SIGINT from outside started (or the
+//! `--timeout`) has pidone's deadline only when the user set a grace; otherwise the
+//! orchestrator's own deadline is the only one, and pidone never SIGKILLs first. The drain
+//! after the main child's own exit always has one: the grace if set, else
+//! [`crate::config::DEFAULT_DRAIN`] (10 s).
 
 use std::time::{Duration, Instant};
 
@@ -15,10 +21,44 @@ fn later(now: Instant, by: Duration) -> Instant {
         .unwrap_or(now)
 }
 
+/// What happens when the main child exits while other processes remain
+/// (`--on-child-exit`, `PIDONE_ON_CHILD_EXIT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnChildExit {
+    /// SIGTERM to every process left that has not had one from pidone, SIGKILL to
+    /// whatever is still alive at the drain deadline, then exit: pidone's default.
+    Drain,
+    /// Keep reaping until every process left has exited on its own (tini#139,
+    /// dumb-init#80); a SIGTERM or SIGINT from outside then starts a normal shutdown.
+    Wait,
+    /// Exit at once and leave them, as tini and catatonit do.
+    Exit,
+    /// SIGTERM to the child's process group, then exit at once: dumb-init in its setsid
+    /// mode (dumb-init.c, `handle_signal`). Only a personality's default, not an option.
+    TermGroupAndExit,
+}
+
+/// The durations and rules a lifecycle runs by (see [`crate::config::Config`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// From a SIGTERM/SIGINT from outside to SIGKILL; `None`: no SIGKILL of pidone's own.
+    pub grace: Option<Duration>,
+    /// From the main child's own exit to SIGKILL for the processes it left.
+    pub drain: Duration,
+    /// How long the first SIGTERM is held before it is forwarded.
+    pub stop_delay: Duration,
+    /// The longest the main child may run before it is stopped as if by SIGTERM.
+    pub timeout: Option<Duration>,
+    pub on_child_exit: OnChildExit,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     /// The main child runs; signals are forwarded.
     Running,
+    /// The main child is gone; the others left are waited for until they exit on their
+    /// own ([`OnChildExit::Wait`]).
+    Waiting,
     /// The main child is gone, others remain: they have been asked to stop.
     Draining,
     /// The deadline passed: everything left is being killed.
@@ -32,12 +72,19 @@ pub enum Step {
     Wait,
     /// Forward this signal now (a SIGTERM held for the stop delay).
     Forward(i32),
+    /// The `--timeout` passed: handle a SIGTERM as if it had been received.
+    TimedOut,
     /// Send SIGTERM to every descendant that has not had it.
     TermDescendants,
     /// Send SIGKILL to every descendant still alive.
     KillDescendants,
     /// Everything is reaped: exit with this code.
     Exit(u8),
+    /// The child is reaped and the rule is to leave the others: exit with this code.
+    Leave(u8),
+    /// Send SIGTERM to the child's process group, then leave the others and exit with this
+    /// code.
+    TermGroupAndLeave(u8),
 }
 
 /// How pidone reacts to a signal it received.
@@ -45,32 +92,42 @@ pub enum Step {
 pub struct Reaction {
     /// Signals to forward now, in order.
     pub forward: Vec<i32>,
-    /// The signal started the grace clock.
-    pub grace_started: bool,
+    /// The signal started the shutdown (and the grace clock, when a grace is set).
+    pub shutdown_started: bool,
     /// The signal is held back for the stop delay.
     pub held: bool,
+    /// The signal ended a wait for the processes the child left: ask them to stop.
+    pub drain: bool,
 }
 
 #[derive(Debug)]
 pub struct Lifecycle {
-    grace: Duration,
-    stop_delay: Duration,
+    rules: Rules,
     phase: Phase,
+    /// A SIGTERM or SIGINT came from outside, or the timeout passed.
+    stop_requested: bool,
     deadline: Option<Instant>,
+    /// How long the running deadline was set for, for the log.
+    deadline_length: Option<Duration>,
     /// When a held SIGTERM is due to be forwarded.
     held_until: Option<Instant>,
+    /// When the `--timeout` runs out, until a shutdown starts.
+    timeout_at: Option<Instant>,
     /// Set when the main child has been reaped.
     exit_code: Option<u8>,
 }
 
 impl Lifecycle {
-    pub fn new(grace: Duration, stop_delay: Duration) -> Self {
+    /// A lifecycle whose child started at `now`.
+    pub fn new(rules: Rules, now: Instant) -> Self {
         Lifecycle {
-            grace,
-            stop_delay,
+            rules,
             phase: Phase::Running,
+            stop_requested: false,
             deadline: None,
+            deadline_length: None,
             held_until: None,
+            timeout_at: rules.timeout.map(|timeout| later(now, timeout)),
             exit_code: None,
         }
     }
@@ -79,39 +136,62 @@ impl Lifecycle {
         self.phase
     }
 
-    /// A SIGTERM or SIGINT has come, or the child has exited: everything is to stop now.
+    /// How long the deadline that is running (or ran out) was set for.
+    pub fn deadline_length(&self) -> Option<Duration> {
+        self.deadline_length
+    }
+
+    fn set_deadline(&mut self, length: Option<Duration>, now: Instant) {
+        self.deadline = length.map(|length| later(now, length));
+        self.deadline_length = length;
+    }
+
+    /// A SIGTERM or SIGINT has come, or the child has exited and the drain started:
+    /// everything is to stop now.
     pub fn shutting_down(&self) -> bool {
-        self.deadline.is_some()
+        self.stop_requested || self.phase == Phase::Draining || self.phase == Phase::Killing
     }
 
     /// When the loop must wake up even if nothing happens. Once killing has started there is
     /// nothing left to time out: only exits are awaited.
     pub fn next_deadline(&self) -> Option<Instant> {
-        match self.phase {
-            Phase::Killing => None,
-            _ => match (self.held_until, self.deadline) {
-                (Some(held), Some(deadline)) => Some(held.min(deadline)),
-                (held, deadline) => held.or(deadline),
-            },
+        if self.phase == Phase::Killing {
+            return None;
         }
+        [self.held_until, self.deadline, self.timeout_at]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
-    /// A signal arrived. The first SIGTERM or SIGINT starts the grace clock; later ones do
-    /// not restart it. With a stop delay the first SIGTERM is held back (the load balancer
-    /// needs that time to stop sending traffic), but the clock still starts: the delay
-    /// counts against the grace. Another SIGTERM or a SIGINT during the delay ends it.
+    /// A signal arrived. The first SIGTERM or SIGINT starts the shutdown and, with a grace
+    /// set, its clock; later ones do not restart it. With a stop delay the first SIGTERM is
+    /// held back (the load balancer needs that time to stop sending traffic), but the clock
+    /// still starts: the delay counts against the grace. Another SIGTERM or a SIGINT during
+    /// the delay ends it.
     pub fn on_signal(&mut self, signal: i32, now: Instant) -> Reaction {
         let mut reaction = Reaction {
             forward: Vec::new(),
-            grace_started: false,
+            shutdown_started: false,
             held: false,
+            drain: false,
         };
-        if signals::is_shutdown(signal) && self.deadline.is_none() {
-            self.deadline = Some(later(now, self.grace));
-            reaction.grace_started = true;
-            if signal == libc::SIGTERM && !self.stop_delay.is_zero() && self.phase == Phase::Running
+        if signals::is_shutdown(signal) && !self.stop_requested {
+            self.stop_requested = true;
+            self.timeout_at = None;
+            reaction.shutdown_started = true;
+            if self.deadline.is_none() {
+                self.set_deadline(self.rules.grace, now);
+            }
+            if self.phase == Phase::Waiting {
+                self.phase = Phase::Draining;
+                reaction.drain = true;
+            }
+            if signal == libc::SIGTERM
+                && !self.rules.stop_delay.is_zero()
+                && self.phase == Phase::Running
             {
-                self.held_until = Some(later(now, self.stop_delay));
+                self.held_until = Some(later(now, self.rules.stop_delay));
                 reaction.held = true;
                 return reaction;
             }
@@ -129,6 +209,7 @@ impl Lifecycle {
     /// The main child was reaped; `code` is what pidone will exit with.
     pub fn on_child_exit(&mut self, code: u8) {
         self.exit_code = Some(code);
+        self.timeout_at = None;
     }
 
     /// Every exited process has been reaped; `descendants_left` says whether any process
@@ -142,14 +223,28 @@ impl Lifecycle {
         }
         match self.phase {
             Phase::Running => {
-                // A clock already running from a SIGTERM keeps its deadline: the
-                // orchestrator's patience started then. A held SIGTERM is moot: the drain
-                // sends its own.
-                self.phase = Phase::Draining;
+                // A held SIGTERM is moot: the child it was for is gone.
                 self.held_until = None;
-                self.deadline.get_or_insert(later(now, self.grace));
-                Step::TermDescendants
+                match self.rules.on_child_exit {
+                    OnChildExit::Exit => Step::Leave(code),
+                    OnChildExit::TermGroupAndExit => Step::TermGroupAndLeave(code),
+                    OnChildExit::Wait if !self.stop_requested => {
+                        self.phase = Phase::Waiting;
+                        Step::Wait
+                    }
+                    OnChildExit::Wait | OnChildExit::Drain => {
+                        self.phase = Phase::Draining;
+                        // A shutdown from outside keeps its own deadline, or none: the
+                        // orchestrator's patience started then. The child's own exit
+                        // starts the drain's.
+                        if !self.stop_requested {
+                            self.set_deadline(Some(self.rules.drain), now);
+                        }
+                        Step::TermDescendants
+                    }
+                }
             }
+            Phase::Waiting => Step::Wait,
             // Processes re-parented since the last sweep have not been asked yet.
             Phase::Draining => Step::TermDescendants,
             Phase::Killing => Step::KillDescendants,
@@ -172,15 +267,19 @@ impl Lifecycle {
         if self.phase == Phase::Killing {
             return Step::Wait;
         }
-        match (self.held_until, self.deadline) {
-            (_, Some(deadline)) if now >= deadline => {
+        match (self.held_until, self.deadline, self.timeout_at) {
+            (_, Some(deadline), _) if now >= deadline => {
                 self.phase = Phase::Killing;
                 self.held_until = None;
                 Step::KillDescendants
             }
-            (Some(held), _) if now >= held => {
+            (Some(held), _, _) if now >= held => {
                 self.held_until = None;
                 Step::Forward(libc::SIGTERM)
+            }
+            (_, _, Some(timeout)) if now >= timeout => {
+                self.timeout_at = None;
+                Step::TimedOut
             }
             _ => Step::Wait,
         }
@@ -194,17 +293,46 @@ mod tests {
     const GRACE: Duration = Duration::from_secs(10);
     const DELAY: Duration = Duration::from_secs(3);
 
+    /// A lifecycle with a grace set, which the drain uses too.
+    fn life(grace: Duration, stop_delay: Duration) -> Lifecycle {
+        with_rules(Rules {
+            grace: Some(grace),
+            drain: grace,
+            stop_delay,
+            timeout: None,
+            on_child_exit: OnChildExit::Drain,
+        })
+    }
+
+    fn with_rules(rules: Rules) -> Lifecycle {
+        Lifecycle::new(rules, Instant::now())
+    }
+
+    /// No grace set: the drain has the default deadline, a shutdown from outside none.
+    fn unset(on_child_exit: OnChildExit) -> Rules {
+        Rules {
+            grace: None,
+            drain: DRAIN,
+            stop_delay: Duration::ZERO,
+            timeout: None,
+            on_child_exit,
+        }
+    }
+
+    const DRAIN: Duration = Duration::from_secs(10);
+
     fn forwarded(signal: i32) -> Reaction {
         Reaction {
             forward: vec![signal],
-            grace_started: false,
+            shutdown_started: false,
             held: false,
+            drain: false,
         }
     }
 
     fn started(signal: i32) -> Reaction {
         Reaction {
-            grace_started: true,
+            shutdown_started: true,
             ..forwarded(signal)
         }
     }
@@ -212,14 +340,15 @@ mod tests {
     #[test]
     fn the_stop_delay_holds_the_first_sigterm() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, DELAY);
+        let mut life = life(GRACE, DELAY);
         let held = life.on_signal(libc::SIGTERM, t0);
         assert_eq!(
             held,
             Reaction {
                 forward: vec![],
-                grace_started: true,
-                held: true
+                shutdown_started: true,
+                held: true,
+                drain: false,
             }
         );
         assert_eq!(
@@ -245,7 +374,7 @@ mod tests {
     #[test]
     fn a_second_sigterm_during_the_delay_forwards_at_once() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, DELAY);
+        let mut life = life(GRACE, DELAY);
         life.on_signal(libc::SIGTERM, t0);
         assert_eq!(
             life.on_signal(libc::SIGTERM, t0 + secs(1)),
@@ -262,17 +391,17 @@ mod tests {
     #[test]
     fn a_sigint_during_the_delay_forwards_both() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, DELAY);
+        let mut life = life(GRACE, DELAY);
         life.on_signal(libc::SIGTERM, t0);
         let reaction = life.on_signal(libc::SIGINT, t0 + secs(1));
         assert_eq!(reaction.forward, [libc::SIGTERM, libc::SIGINT]);
-        assert!(!reaction.grace_started);
+        assert!(!reaction.shutdown_started);
     }
 
     #[test]
     fn sigint_is_never_held() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, DELAY);
+        let mut life = life(GRACE, DELAY);
         assert_eq!(life.on_signal(libc::SIGINT, t0), started(libc::SIGINT));
         assert_eq!(
             life.on_signal(libc::SIGTERM, t0),
@@ -284,7 +413,7 @@ mod tests {
     #[test]
     fn a_delay_longer_than_the_grace_ends_in_the_kill() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(secs(2), secs(5));
+        let mut life = life(secs(2), secs(5));
         life.on_signal(libc::SIGTERM, t0);
         assert_eq!(life.next_deadline(), Some(t0 + secs(2)));
         assert_eq!(life.on_timeout(t0 + secs(2)), Step::KillDescendants);
@@ -294,7 +423,7 @@ mod tests {
     #[test]
     fn a_child_exiting_during_the_delay_drops_the_held_sigterm() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, DELAY);
+        let mut life = life(GRACE, DELAY);
         life.on_signal(libc::SIGTERM, t0);
         life.on_child_exit(0);
         assert_eq!(
@@ -311,7 +440,7 @@ mod tests {
     #[test]
     fn a_child_that_exits_alone_ends_pidone_with_its_code() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         assert_eq!(
             life.after_reaping(true, t0),
             Step::Wait,
@@ -325,7 +454,7 @@ mod tests {
     #[test]
     fn sigterm_starts_the_clock_once() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         assert_eq!(life.next_deadline(), None);
         assert_eq!(life.on_signal(libc::SIGTERM, t0), started(libc::SIGTERM));
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
@@ -343,12 +472,12 @@ mod tests {
     #[test]
     fn shutting_down_from_the_first_stopping_signal_or_the_drain() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, DELAY);
+        let mut life = life(GRACE, DELAY);
         life.on_signal(libc::SIGHUP, t0);
         assert!(!life.shutting_down());
         life.on_signal(libc::SIGTERM, t0);
         assert!(life.shutting_down(), "even while the SIGTERM is held");
-        let mut drained = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut drained = self::life(GRACE, Duration::ZERO);
         drained.on_child_exit(0);
         drained.after_reaping(true, t0);
         assert!(drained.shutting_down());
@@ -357,7 +486,7 @@ mod tests {
     #[test]
     fn sigint_starts_it_too() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         assert_eq!(life.on_signal(libc::SIGINT, t0), started(libc::SIGINT));
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
     }
@@ -365,7 +494,7 @@ mod tests {
     #[test]
     fn other_signals_never_start_it() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         for signal in [
             libc::SIGHUP,
             libc::SIGQUIT,
@@ -382,7 +511,7 @@ mod tests {
     #[test]
     fn the_deadline_kills_only_once_it_has_passed() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
         assert_eq!(life.on_timeout(t0 + secs(9)), Step::Wait);
         assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
@@ -395,7 +524,7 @@ mod tests {
     #[test]
     fn a_child_leaving_workers_behind_drains_them() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         life.on_child_exit(0);
         assert_eq!(life.after_reaping(true, t0), Step::TermDescendants);
         assert_eq!(life.phase(), Phase::Draining);
@@ -411,7 +540,7 @@ mod tests {
     #[test]
     fn workers_that_outlive_the_drain_are_killed() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         life.on_child_exit(3);
         life.after_reaping(true, t0);
         assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
@@ -427,7 +556,7 @@ mod tests {
     #[test]
     fn draining_after_sigterm_keeps_the_original_deadline() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
         life.on_child_exit(143);
         assert_eq!(
@@ -440,17 +569,17 @@ mod tests {
     #[test]
     fn a_sigterm_while_draining_does_not_extend_it() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         life.on_child_exit(0);
         life.after_reaping(true, t0);
-        assert!(!life.on_signal(libc::SIGTERM, t0 + secs(5)).grace_started);
+        life.on_signal(libc::SIGTERM, t0 + secs(5));
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
     }
 
     #[test]
     fn a_blind_kill_ends_once_the_child_is_reaped() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
         assert_eq!(life.after_blind_kill(), Step::Wait, "no deadline yet");
         assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
@@ -467,7 +596,7 @@ mod tests {
     #[test]
     fn zero_grace_kills_at_once() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(Duration::ZERO, Duration::ZERO);
+        let mut life = life(Duration::ZERO, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
         assert_eq!(life.on_timeout(t0), Step::KillDescendants);
     }
@@ -475,7 +604,7 @@ mod tests {
     #[test]
     fn the_child_outliving_the_kill_is_still_awaited() {
         let t0 = Instant::now();
-        let mut life = Lifecycle::new(GRACE, Duration::ZERO);
+        let mut life = life(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
         life.on_timeout(t0 + GRACE);
         assert_eq!(
@@ -483,5 +612,140 @@ mod tests {
             Step::Wait,
             "child not reaped yet"
         );
+    }
+
+    #[test]
+    fn without_a_grace_a_shutdown_from_outside_has_no_deadline() {
+        let t0 = Instant::now();
+        let mut life = with_rules(unset(OnChildExit::Drain));
+        assert_eq!(life.on_signal(libc::SIGTERM, t0), started(libc::SIGTERM));
+        assert!(life.shutting_down());
+        assert_eq!(
+            life.next_deadline(),
+            None,
+            "the orchestrator's deadline only"
+        );
+        assert_eq!(life.on_timeout(t0 + secs(3600)), Step::Wait);
+        // The child exits; what it left gets SIGTERM, and still no SIGKILL of pidone's.
+        life.on_child_exit(143);
+        assert_eq!(
+            life.after_reaping(true, t0 + secs(35)),
+            Step::TermDescendants
+        );
+        assert_eq!(life.next_deadline(), None);
+        assert_eq!(life.after_reaping(false, t0 + secs(36)), Step::Exit(143));
+    }
+
+    #[test]
+    fn without_a_grace_the_drain_after_the_childs_own_exit_takes_the_default() {
+        let t0 = Instant::now();
+        let mut life = with_rules(unset(OnChildExit::Drain));
+        life.on_child_exit(0);
+        assert_eq!(life.after_reaping(true, t0), Step::TermDescendants);
+        assert_eq!(life.next_deadline(), Some(t0 + DRAIN));
+        // A SIGTERM from outside during the drain neither extends nor drops its deadline.
+        assert!(life.on_signal(libc::SIGTERM, t0 + secs(1)).shutdown_started);
+        assert_eq!(life.next_deadline(), Some(t0 + DRAIN));
+        assert_eq!(life.on_timeout(t0 + DRAIN), Step::KillDescendants);
+    }
+
+    #[test]
+    fn exit_leaves_the_others() {
+        let t0 = Instant::now();
+        let mut life = with_rules(unset(OnChildExit::Exit));
+        life.on_child_exit(3);
+        assert_eq!(life.after_reaping(true, t0), Step::Leave(3));
+        let mut life = with_rules(unset(OnChildExit::TermGroupAndExit));
+        life.on_child_exit(3);
+        assert_eq!(life.after_reaping(true, t0), Step::TermGroupAndLeave(3));
+        let mut alone = with_rules(unset(OnChildExit::TermGroupAndExit));
+        alone.on_child_exit(3);
+        assert_eq!(alone.after_reaping(false, t0), Step::Exit(3), "nobody left");
+    }
+
+    #[test]
+    fn wait_keeps_reaping_until_the_others_are_gone() {
+        let t0 = Instant::now();
+        let mut life = with_rules(unset(OnChildExit::Wait));
+        life.on_child_exit(0);
+        assert_eq!(life.after_reaping(true, t0), Step::Wait);
+        assert_eq!(life.phase(), Phase::Waiting);
+        assert!(!life.shutting_down());
+        assert_eq!(life.next_deadline(), None, "no deadline while waiting");
+        assert_eq!(life.after_reaping(true, t0 + secs(60)), Step::Wait);
+        assert_eq!(life.after_reaping(false, t0 + secs(61)), Step::Exit(0));
+    }
+
+    #[test]
+    fn a_sigterm_ends_the_wait_with_a_normal_shutdown() {
+        let t0 = Instant::now();
+        let mut life = with_rules(Rules {
+            grace: Some(GRACE),
+            ..unset(OnChildExit::Wait)
+        });
+        life.on_child_exit(0);
+        life.after_reaping(true, t0);
+        let reaction = life.on_signal(libc::SIGTERM, t0 + secs(5));
+        assert!(reaction.drain && reaction.shutdown_started && !reaction.held);
+        assert_eq!(reaction.forward, [libc::SIGTERM]);
+        assert_eq!(life.phase(), Phase::Draining);
+        assert_eq!(life.next_deadline(), Some(t0 + secs(5) + GRACE));
+        assert_eq!(
+            life.after_reaping(true, t0 + secs(6)),
+            Step::TermDescendants
+        );
+        // Without a grace, the same shutdown has no deadline of pidone's.
+        let mut life = with_rules(unset(OnChildExit::Wait));
+        life.on_child_exit(0);
+        life.after_reaping(true, t0);
+        assert!(life.on_signal(libc::SIGINT, t0).drain);
+        assert_eq!(life.next_deadline(), None);
+    }
+
+    #[test]
+    fn a_sigterm_before_the_child_exits_makes_wait_drain() {
+        let t0 = Instant::now();
+        let mut life = with_rules(unset(OnChildExit::Wait));
+        life.on_signal(libc::SIGTERM, t0);
+        life.on_child_exit(143);
+        assert_eq!(life.after_reaping(true, t0), Step::TermDescendants);
+        assert_eq!(life.phase(), Phase::Draining);
+    }
+
+    #[test]
+    fn the_timeout_stops_the_child_as_sigterm_would() {
+        let t0 = Instant::now();
+        let mut life = Lifecycle::new(
+            Rules {
+                timeout: Some(secs(60)),
+                ..unset(OnChildExit::Drain)
+            },
+            t0,
+        );
+        assert_eq!(life.next_deadline(), Some(t0 + secs(60)));
+        assert_eq!(life.on_timeout(t0 + secs(59)), Step::Wait);
+        assert_eq!(life.on_timeout(t0 + secs(60)), Step::TimedOut);
+        assert_eq!(life.next_deadline(), None, "fires once");
+        assert_eq!(
+            life.on_signal(libc::SIGTERM, t0 + secs(60)),
+            started(libc::SIGTERM)
+        );
+    }
+
+    #[test]
+    fn the_timeout_is_moot_once_a_shutdown_started_or_the_child_exited() {
+        let t0 = Instant::now();
+        let rules = Rules {
+            timeout: Some(secs(60)),
+            ..unset(OnChildExit::Wait)
+        };
+        let mut stopped = Lifecycle::new(rules, t0);
+        stopped.on_signal(libc::SIGINT, t0 + secs(1));
+        assert_eq!(stopped.next_deadline(), None);
+        let mut exited = Lifecycle::new(rules, t0);
+        exited.on_child_exit(0);
+        assert_eq!(exited.after_reaping(true, t0 + secs(1)), Step::Wait);
+        assert_eq!(exited.next_deadline(), None);
+        assert_eq!(exited.on_timeout(t0 + secs(61)), Step::Wait);
     }
 }

@@ -4,6 +4,9 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
+use crate::exit;
+use crate::lifecycle::OnChildExit;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Personality {
     Pidone,
@@ -40,6 +43,28 @@ impl Personality {
     /// process group of its own, in their session.
     pub fn new_session(self) -> bool {
         matches!(self, Personality::Pidone | Personality::DumbInit)
+    }
+
+    /// When pidone is not PID 1 and the main child exits while others remain: what the
+    /// peer does then, unless `--on-child-exit` says otherwise. Those processes outlive the
+    /// init, re-parented, so nothing is lost. dumb-init in its setsid mode (`setsid`)
+    /// sends SIGTERM to the child's process group first (dumb-init.c, `handle_signal`);
+    /// with `-c` or `DUMB_INIT_SETSID=0`, and tini and catatonit, simply exit.
+    pub fn on_child_exit(self, setsid: bool) -> OnChildExit {
+        match self {
+            Personality::Pidone => OnChildExit::Drain,
+            Personality::DumbInit if setsid => OnChildExit::TermGroupAndExit,
+            Personality::Tini | Personality::DumbInit | Personality::Catatonit => OnChildExit::Exit,
+        }
+    }
+
+    /// The exit code of a usage error (an unknown option, no COMMAND): 1 under the tini
+    /// and dumb-init names, as those exit; [`exit::USAGE`] (2) otherwise.
+    pub fn usage_exit_code(self) -> u8 {
+        match self {
+            Personality::Tini | Personality::DumbInit => 1,
+            Personality::Pidone | Personality::Catatonit => exit::USAGE,
+        }
     }
 
     /// The `--version` line. Docker parses `docker-init --version` for `docker info`, in

@@ -11,7 +11,7 @@ use crate::config::{Config, Isolation, Target};
 use crate::descendants::{self, Scope, Sweeper};
 use crate::duration;
 use crate::exit;
-use crate::lifecycle::{Lifecycle, Step};
+use crate::lifecycle::{Lifecycle, Rules, Step};
 use crate::signals::{self, Received, Rewrite, SignalSet};
 use crate::spawn::Child;
 use crate::terminal::Terminal;
@@ -165,6 +165,9 @@ impl Relay<'_> {
             return;
         };
         send(destination, signal);
+        if signals::is_shutdown(received) {
+            sweeper.record_asked(destination);
+        }
         // Only when needed: a SIGCONT right behind every SIGTERM would delay the
         // application's handling of it.
         if signals::resumes(received) && self.child_stopped {
@@ -227,17 +230,37 @@ fn pid_list(pids: &[libc::pid_t]) -> String {
         .join(", ")
 }
 
-/// Supervises `child` until it and every other descendant is gone; returns the exit code.
-/// `terminal` is the terminal the child was given as its foreground, if any.
+/// What a shutdown's log line says of the deadline.
+fn deadline_note(grace: Option<std::time::Duration>) -> String {
+    match grace {
+        Some(grace) => format!(
+            "SIGKILL for whatever is left in {}",
+            duration::display(grace)
+        ),
+        None => "no deadline of pidone's own (no grace set)".to_string(),
+    }
+}
+
+/// Supervises `child` until it and every other descendant is gone — or, by the
+/// `--on-child-exit` rule, until the child is; returns the exit code. `terminal` is the
+/// terminal the child was given as its foreground, if any.
 pub fn supervise(
     child: Child,
     handled: &SignalSet,
     config: &Config,
     terminal: Option<Terminal>,
 ) -> u8 {
-    let grace = config.grace;
-    let mut lifecycle = Lifecycle::new(grace, config.stop_delay);
     let me = std::process::id() as libc::pid_t;
+    let mut lifecycle = Lifecycle::new(
+        Rules {
+            grace: config.grace,
+            drain: config.drain,
+            stop_delay: config.stop_delay,
+            timeout: config.timeout,
+            on_child_exit: config.on_child_exit.choose(me == 1),
+        },
+        Instant::now(),
+    );
     let group = (config.isolation != Isolation::Shared).then_some(child.pid);
     let mut sweeper = Sweeper::new(Scope { me, group });
     if !sweeper.finds_every_descendant() {
@@ -278,19 +301,22 @@ pub fn supervise(
                     let reaction = lifecycle.on_signal(signal, now);
                     if reaction.held {
                         info!(
-                            "received SIGTERM: forwarding it in {}; SIGKILL for whatever is left in {}",
+                            "received SIGTERM: forwarding it in {}; {}",
                             duration::display(config.stop_delay),
-                            duration::display(grace)
+                            deadline_note(config.grace)
                         );
-                    } else if reaction.grace_started {
+                    } else if reaction.shutdown_started {
                         info!(
-                            "received {}: forwarding it; SIGKILL for whatever is left in {}",
+                            "received {}: forwarding it; {}",
                             signals::name(signal),
-                            duration::display(grace)
+                            deadline_note(config.grace)
                         );
                     }
                     for signal in reaction.forward {
                         relay.forward(signal, &mut sweeper);
+                    }
+                    if reaction.drain {
+                        step = Step::TermDescendants;
                     }
                     if signals::is_job_control_stop(signal) {
                         suspend_self(me);
@@ -303,6 +329,20 @@ pub fn supervise(
             }
         } else {
             step = lifecycle.on_timeout(now);
+        }
+        if step == Step::TimedOut {
+            if let Some(timeout) = config.timeout {
+                warn!(
+                    "the child has run for its timeout of {}: stopping it as if SIGTERM had been received; {}",
+                    duration::display(timeout),
+                    deadline_note(config.grace)
+                );
+            }
+            let reaction = lifecycle.on_signal(libc::SIGTERM, now);
+            for signal in reaction.forward {
+                relay.forward(signal, &mut sweeper);
+            }
+            step = Step::Wait;
         }
         if children_changed {
             let unreaped = (!relay.child_reaped).then_some(child.pid);
@@ -334,11 +374,14 @@ pub fn supervise(
                     terminal.hand_over_if_foreground(child.pid);
                 }
             }
-            step = lifecycle.after_reaping(reaped.descendants_left, now);
+            step = match lifecycle.after_reaping(reaped.descendants_left, now) {
+                Step::Wait if step == Step::TermDescendants => step,
+                next => next,
+            };
         }
 
         match step {
-            Step::Wait => {}
+            Step::Wait | Step::TimedOut => {}
             Step::Forward(signal) => {
                 info!("stop delay over: forwarding {}", signals::name(signal));
                 relay.forward(signal, &mut sweeper);
@@ -346,14 +389,15 @@ pub fn supervise(
             Step::TermDescendants => match sweeper.sweep(libc::SIGTERM) {
                 Some(pids) if pids.is_empty() => {}
                 Some(pids) => info!(
-                    "child has exited; sending SIGTERM to pids {}",
+                    "the child has exited; sending SIGTERM to pids {}",
                     pid_list(&pids)
                 ),
-                None => info!("child has exited; sending SIGTERM to the processes left"),
+                None => info!("the child has exited; sending SIGTERM to the processes left"),
             },
             Step::KillDescendants => {
                 let why = if timed_out {
-                    format!("grace period of {} expired", duration::display(grace))
+                    let length = lifecycle.deadline_length().unwrap_or_default();
+                    format!("grace period of {} expired", duration::display(length))
                 } else {
                     "re-parented after the deadline".to_string()
                 };
@@ -379,6 +423,17 @@ pub fn supervise(
                 }
             }
             Step::Exit(code) => return code,
+            Step::Leave(code) => {
+                info!("the child has exited; leaving the other processes running");
+                return code;
+            }
+            Step::TermGroupAndLeave(code) => {
+                info!(
+                    "the child has exited; sending SIGTERM to its process group and leaving the processes left running"
+                );
+                sweeper.term_group_unless_asked();
+                return code;
+            }
         }
     }
 }

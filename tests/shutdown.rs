@@ -118,3 +118,103 @@ fn a_child_killed_by_the_forwarded_sigterm_gives_143() {
     let outcome = pidone.finish();
     assert_eq!(outcome.code, 143, "{outcome:?}");
 }
+
+/// The arguments of the system call pidone sleeps in, once it sleeps in rt_sigtimedwait:
+/// `(set, info, timeout, size)` as /proc/PID/syscall shows them.
+fn sleeping_in_sigtimedwait(pid: i32) -> Vec<String> {
+    let mut arguments = Vec::new();
+    common::eventually("pidone sleeps in rt_sigtimedwait", || {
+        let line = std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+        let mut fields = line.split_whitespace().map(str::to_string);
+        if fields.next() != Some(libc::SYS_rt_sigtimedwait.to_string()) {
+            return false;
+        }
+        arguments = fields.take(4).collect();
+        true
+    });
+    arguments
+}
+
+/// kubernetes#119884: an application that needs longer to shut down than pidone's old
+/// 30 s default, in a pod that allows it. Without a grace of the user's, pidone sets no
+/// deadline of its own after SIGTERM: it sleeps without a timeout, and the application
+/// finishes when it is done. With a grace set, the deadline is there.
+#[test]
+fn without_a_grace_a_sigterm_from_outside_starts_no_deadline_of_pidones() {
+    require_namespaces!();
+    for grace in [None, Some("1h")] {
+        let mut pidone = Pidone::new();
+        if let Some(grace) = grace {
+            pidone = pidone.args(["--grace", grace]);
+        }
+        let mut pidone = pidone
+            .args(["-v"])
+            .args(app("as app on TERM record on USR1 exit 0 ready wait"))
+            .start();
+        pidone.expect_line("app: ready");
+        pidone.signal(libc::SIGTERM);
+        pidone.expect_line("app: got SIGTERM");
+        let timeout = sleeping_in_sigtimedwait(pidone.pid())[2].clone();
+        match grace {
+            None => assert_eq!(timeout, "0x0", "a timeout after SIGTERM without a grace"),
+            Some(_) => assert_ne!(timeout, "0x0", "no timeout though a grace is set"),
+        }
+        // The application's shutdown takes as long as it takes, then ends well.
+        pidone.signal(libc::SIGUSR1);
+        let outcome = pidone.finish();
+        assert_eq!(outcome.code, 0, "{grace:?}: {outcome:?}");
+        assert!(
+            !outcome.stderr.contains("sending SIGKILL"),
+            "{grace:?}: {outcome:?}"
+        );
+        if grace.is_none() {
+            assert!(
+                outcome
+                    .stderr
+                    .contains("received SIGTERM: forwarding it; no deadline"),
+                "{outcome:?}"
+            );
+        }
+    }
+}
+
+/// `--timeout` (tini#29): once the child has run that long, pidone stops it exactly as if
+/// it had received SIGTERM, says so, and exits with the child's code.
+#[test]
+fn the_timeout_stops_the_child_as_a_sigterm_would() {
+    require_namespaces!();
+    let started = Instant::now();
+    let outcome = Pidone::new()
+        .args(["--timeout", "300ms"])
+        .args(app(
+            "spawn { as worker on TERM record on TERM exit 0 ready wait } as app on TERM exit 7 ready wait",
+        ))
+        .run();
+    let took = started.elapsed();
+    assert_eq!(outcome.code, 7, "the child's code: {outcome:?}");
+    assert!(took >= Duration::from_millis(300), "stopped after {took:?}");
+    let warning = outcome
+        .stderr
+        .lines()
+        .find(|line| line.contains("timeout of 300ms"))
+        .unwrap_or_else(|| panic!("no warning about the timeout: {outcome:?}"));
+    assert!(warning.starts_with("pidone: warning: "), "{warning}");
+    assert!(
+        outcome.stdout.contains(&"worker: got SIGTERM".to_string()),
+        "{outcome:?}"
+    );
+}
+
+/// The timeout holds a SIGTERM back for the stop delay, as a received SIGTERM is.
+#[test]
+fn the_timeout_honours_the_stop_delay() {
+    require_namespaces!();
+    let started = Instant::now();
+    let outcome = Pidone::new()
+        .args(["--timeout", "200ms", "--stop-delay", "400ms"])
+        .args(app("as app on TERM exit 0 ready wait"))
+        .run();
+    let took = started.elapsed();
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(took >= Duration::from_millis(600), "stopped after {took:?}");
+}

@@ -53,6 +53,8 @@ pub fn unshare() -> PathBuf {
 pub const PIDONE_VARIABLES: &[&str] = &[
     "PIDONE_GRACE",
     "PIDONE_STOP_DELAY",
+    "PIDONE_TIMEOUT",
+    "PIDONE_ON_CHILD_EXIT",
     "PIDONE_SINGLE_CHILD",
     "PIDONE_PROCESS_GROUP",
     "PIDONE_REWRITE",
@@ -65,6 +67,8 @@ pub const PIDONE_VARIABLES: &[&str] = &[
     "TINI_VERBOSITY",
     "TINI_KILL_PROCESS_GROUP",
     "DUMB_INIT_SETSID",
+    "DUMB_INIT_DEBUG",
+    "CATATONIT_DEBUG",
 ];
 
 /// What every test's pidone starts with, however it is wrapped: none of the variables

@@ -57,7 +57,8 @@ Signals are named TERM, SIGTERM or 15. Invoked as tini, docker-init, dumb-init o
 catatonit, pidone takes that init's defaults, flags and environment variables.
 
 Exit status: the child's exit code, or 128+N if a signal N killed it;
-  1 pidone failed, 2 invalid usage, 126 COMMAND not executable, 127 COMMAND not found.
+  1 pidone failed, 2 invalid usage (1 under a peer's name), 126 COMMAND not
+  executable, 127 COMMAND not found.
 ";
 
 /// What the user typed, before validation.

@@ -78,6 +78,9 @@ pub struct Config {
     /// SIGTERM (`--timeout`); `None`: no limit.
     pub timeout: Option<Duration>,
     pub on_child_exit: ChildExit,
+    /// The child starts with every standard signal at its default disposition and an empty
+    /// mask, as under dumb-init; otherwise with exactly the state pidone inherited.
+    pub reset_signals: bool,
     pub target: Target,
     pub isolation: Isolation,
     pub rewrite: Rewrite,
@@ -468,7 +471,10 @@ pub fn resolve(
     };
 
     let pause = env.switch(cli.pause, "PIDONE_PAUSE")?;
-    match (pause, cli.command.is_empty()) {
+    let mut command = cli.command;
+    match (pause, command.is_empty()) {
+        // catatonit pauses and ignores a COMMAND given with -P.
+        (true, false) if personality == Personality::Catatonit => command.clear(),
         (true, false) => {
             return Err(ConfigError::Conflict(
                 "--pause runs no COMMAND, but one was given".to_string(),
@@ -495,6 +501,7 @@ pub fn resolve(
         stop_delay,
         timeout,
         on_child_exit,
+        reset_signals: personality == Personality::DumbInit,
         target,
         isolation,
         rewrite,
@@ -503,7 +510,7 @@ pub fn resolve(
         warn_on_reap,
         log_level,
         pause,
-        command: cli.command,
+        command,
     }))
 }
 

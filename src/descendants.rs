@@ -243,15 +243,16 @@ impl Sweeper {
         }
     }
 
-    /// dumb-init's last act in its setsid mode: SIGTERM to the child's process group — unless
-    /// the group has been asked to stop already.
-    pub fn term_group_unless_asked(&mut self) {
+    /// dumb-init's last act in its setsid mode: `signal` (SIGTERM, or what `--rewrite` makes
+    /// of it; `None` when it drops it) to the child's process group — unless the group has
+    /// been asked to stop already.
+    pub fn term_group_unless_asked(&mut self, signal: Option<i32>) {
         if !self.asked.is_empty() || self.asked_unlisted {
             debug!("the child's process group has had its SIGTERM");
             return;
         }
-        if let Some(group) = self.scope.group {
-            send(group.wrapping_neg(), libc::SIGTERM);
+        if let (Some(group), Some(signal)) = (self.scope.group, signal) {
+            send(group.wrapping_neg(), signal);
         }
     }
 

@@ -78,12 +78,19 @@ pub fn run(argv: Vec<OsString>) -> u8 {
         Ok(child) => child,
         Err(error) => {
             log::error!("{error}");
+            if let Some(terminal) = terminal {
+                terminal.give_back(None);
+            }
             return error.exit_code();
         }
     };
     log::debug!("started {:?} as pid {}", config.command, child.pid);
     tidy_up();
-    supervise::supervise(child, &handled, &config, terminal)
+    let code = supervise::supervise(child, &handled, &config, placement.isolation, terminal);
+    if let Some(terminal) = terminal {
+        terminal.give_back(Some(child.pid));
+    }
+    code
 }
 
 /// Reads the command line and the environment. `Err` is the code to exit with at once:
@@ -99,12 +106,13 @@ fn configure(argv: Vec<OsString>) -> Result<Config, u8> {
     let (personality, invocation) = config::read(argv, &env);
     match invocation {
         Ok(Invocation::Run(config)) => Ok(config),
-        Ok(Invocation::Help) => Err(print_to_stdout(cli::HELP)),
-        Ok(Invocation::Version) => Err(print_to_stdout(&format!(
-            "{}\n",
-            personality.version_line()
-        ))),
-        Ok(Invocation::License) => Err(print_to_stdout(LICENSE)),
+        Ok(Invocation::Help) => Err(print_to(libc::STDOUT_FILENO, cli::HELP)),
+        Ok(Invocation::Version) => match personality.version_line() {
+            // dumb-init writes its version to stderr.
+            (line, true) => Err(print_to(libc::STDERR_FILENO, &format!("{line}\n"))),
+            (line, false) => Err(print_to(libc::STDOUT_FILENO, &format!("{line}\n"))),
+        },
+        Ok(Invocation::License) => Err(print_to(libc::STDOUT_FILENO, LICENSE)),
         Err(ConfigError::NoCommand) => {
             logging::error_before_setup(&format!("no COMMAND given\n{}", cli::USAGE));
             Err(personality.usage_exit_code())
@@ -116,18 +124,16 @@ fn configure(argv: Vec<OsString>) -> Result<Config, u8> {
     }
 }
 
-/// Where the child goes. With a terminal, it gets a process group of its own in pidone's
-/// session and the terminal with it: a session of its own would leave it without one.
+/// Where the child goes: with a terminal, as [`terminal::isolation_for`] says, and with
+/// the foreground only when pidone's own group held it.
 fn place_child(config: &Config) -> (Placement, Option<Terminal>) {
     let terminal = Terminal::of_stdin().filter(|_| config.isolation != Isolation::Shared);
-    let isolation = match (terminal, config.isolation) {
-        (Some(_), Isolation::Session) => Isolation::Group,
-        (_, isolation) => isolation,
-    };
+    let foreground = terminal.map(|terminal| terminal.foreground());
     (
         Placement {
-            isolation,
-            foreground: terminal.is_some(),
+            isolation: terminal::isolation_for(foreground, config.isolation),
+            foreground: foreground == Some(terminal::Foreground::Take),
+            reset_signals: config.reset_signals,
         },
         terminal,
     )
@@ -215,14 +221,16 @@ fn become_reaper() {
     }
 }
 
-/// Help, version and license are the only things pidone ever writes to stdout. Written
-/// with write(2) directly: Rust's stdout reports a closed descriptor as success, and a
-/// user asking for help must learn that none was printed.
-fn print_to_stdout(text: &str) -> u8 {
+/// Help, version and license are the only things pidone ever writes to stdout (the version
+/// under dumb-init's name goes to stderr, as dumb-init's does). Written with write(2)
+/// directly: Rust's stdout reports a closed descriptor as success, and a user asking for
+/// help must learn that none was printed. Returns the exit code: 0, or 1 when the text
+/// could not be written.
+fn print_to(fd: libc::c_int, text: &str) -> u8 {
     let mut rest = text.as_bytes();
     while !rest.is_empty() {
         // SAFETY: writing from a live buffer.
-        let written = unsafe { libc::write(libc::STDOUT_FILENO, rest.as_ptr().cast(), rest.len()) };
+        let written = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
         let error = match usize::try_from(written) {
             Ok(0) => std::io::Error::from(std::io::ErrorKind::WriteZero),
             Ok(n) => {
@@ -234,7 +242,12 @@ fn print_to_stdout(text: &str) -> u8 {
         match error.kind() {
             std::io::ErrorKind::Interrupted => {}
             _ => {
-                logging::error_before_setup(&format!("cannot write to stdout: {error}"));
+                let stream = if fd == libc::STDOUT_FILENO {
+                    "stdout"
+                } else {
+                    "stderr"
+                };
+                logging::error_before_setup(&format!("cannot write to {stream}: {error}"));
                 return exit::FAILURE;
             }
         }

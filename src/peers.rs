@@ -15,14 +15,15 @@ pub fn dumb_init_setsid(value: Option<&str>) -> bool {
 /// - `DUMB_INIT_DEBUG=1` (exactly `1`, as dumb-init compares it) and `CATATONIT_DEBUG` set
 ///   to anything (catatonit tests only that it is set) mean debug.
 /// - tini's `TINI_VERBOSITY` is read as C's `atoi` reads it (leading blanks, a sign, the
-///   leading digits; anything else is 0): 0 or less errors only, 1 warnings (tini's
-///   default), 2 info, 3 debug, more trace.
+///   leading digits; anything else is 0) into an unsigned number: 0 errors only, 1
+///   warnings (tini's default), 2 info, 3 debug, more trace — and a negative number is a
+///   huge one, trace.
 ///
 /// The most verbose of them wins.
 pub fn log_level(env: &dyn Fn(&str) -> Option<String>) -> Option<LevelFilter> {
     let debug = env("DUMB_INIT_DEBUG").as_deref() == Some("1") || env("CATATONIT_DEBUG").is_some();
     let tini = env("TINI_VERBOSITY").map(|value| match atoi(&value) {
-        ..=0 => LevelFilter::Error,
+        0 => LevelFilter::Error,
         1 => LevelFilter::Warn,
         2 => LevelFilter::Info,
         3 => LevelFilter::Debug,
@@ -116,6 +117,7 @@ mod tests {
         assert_eq!(level(&[("TINI_VERBOSITY", "2x")]), Some(LevelFilter::Info));
         assert_eq!(level(&[("TINI_VERBOSITY", "3")]), Some(LevelFilter::Debug));
         assert_eq!(level(&[("TINI_VERBOSITY", "9")]), Some(LevelFilter::Trace));
+        assert_eq!(level(&[("TINI_VERBOSITY", "-1")]), Some(LevelFilter::Trace));
         assert_eq!(level(&[("DUMB_INIT_DEBUG", "1")]), Some(LevelFilter::Debug));
         assert_eq!(level(&[("DUMB_INIT_DEBUG", "true")]), None);
         assert_eq!(level(&[("DUMB_INIT_DEBUG", "")]), None);

@@ -58,22 +58,37 @@ impl Personality {
         }
     }
 
-    /// The exit code of a usage error (an unknown option, no COMMAND): 1 under the tini
-    /// and dumb-init names, as those exit; [`exit::USAGE`] (2) otherwise.
+    /// The exit code of a usage error (an unknown option, no COMMAND, an invalid value):
+    /// 1 under a peer's name, as tini, dumb-init and catatonit all exit;
+    /// [`exit::USAGE`] (2) under pidone's own.
     pub fn usage_exit_code(self) -> u8 {
         match self {
-            Personality::Tini | Personality::DumbInit => 1,
-            Personality::Pidone | Personality::Catatonit => exit::USAGE,
+            Personality::Tini | Personality::DumbInit | Personality::Catatonit => 1,
+            Personality::Pidone => exit::USAGE,
         }
     }
 
-    /// The `--version` line. Docker parses `docker-init --version` for `docker info`, in
-    /// tini's format.
-    pub fn version_line(self) -> String {
+    /// The `--version` line, and whether it goes to stderr (dumb-init's does).
+    ///
+    /// Docker's daemon runs its `init-path` with `--version` and reads stdout as
+    /// `tini version VERSION - git.COMMIT`, COMMIT without dots (moby's `parseInitVersion`);
+    /// `docker info` shows COMMIT as the "init version". So under every name Docker may call
+    /// pidone by, the line ends in ` - git.pidone-MAJOR_MINOR_PATCH`, which names pidone and
+    /// its version, whatever the file is called. Under the peers' names the rest of the line
+    /// is the peer's own format: `tini version VERSION`, catatonit's
+    /// `tini version VERSION_catatonit`, dumb-init's `dumb-init vVERSION` (with `(pidone)`),
+    /// each with pidone's version.
+    pub fn version_line(self) -> (String, bool) {
         let version = env!("CARGO_PKG_VERSION");
+        let commit = format!("git.pidone-{}", version.replace('.', "_"));
         match self {
-            Personality::Tini => format!("tini version {version} - git.pidone"),
-            _ => format!("pidone {version}"),
+            Personality::Pidone => (format!("pidone version {version} - {commit}"), false),
+            Personality::Tini => (format!("tini version {version} - {commit}"), false),
+            Personality::Catatonit => (
+                format!("tini version {version}_catatonit - {commit}"),
+                false,
+            ),
+            Personality::DumbInit => (format!("dumb-init v{version} (pidone)"), true),
         }
     }
 }
@@ -111,16 +126,41 @@ mod tests {
         );
     }
 
+    /// moby's `parseInitVersion`: the commit is the second " - " field if it is `git.ID`
+    /// with no dot in ID; the version, the first field after `tini version `.
+    fn docker_parse(line: &str) -> (String, String) {
+        let parts: Vec<&str> = line.split(" - ").collect();
+        let commit = parts
+            .get(1)
+            .map(|git| git.trim().split('.').collect::<Vec<_>>())
+            .filter(|git| git.len() == 2 && git[0] == "git")
+            .map(|git| git[1].to_string())
+            .unwrap_or_default();
+        let version = parts[0]
+            .trim()
+            .strip_prefix("tini version ")
+            .unwrap_or_default()
+            .to_string();
+        (version, commit)
+    }
+
     #[test]
-    fn version_lines() {
+    fn docker_reads_pidones_version_under_every_name_it_calls_it_by() {
         let version = env!("CARGO_PKG_VERSION");
+        let commit = format!("pidone-{}", version.replace('.', "_"));
+        for personality in [
+            Personality::Pidone,
+            Personality::Tini,
+            Personality::Catatonit,
+        ] {
+            let (line, on_stderr) = personality.version_line();
+            assert!(!on_stderr);
+            assert_eq!(docker_parse(&line).1, commit, "{line}");
+        }
+        assert_eq!(docker_parse(&Personality::Tini.version_line().0).0, version);
         assert_eq!(
-            Personality::Tini.version_line(),
-            format!("tini version {version} - git.pidone")
-        );
-        assert_eq!(
-            Personality::Pidone.version_line(),
-            format!("pidone {version}")
+            Personality::DumbInit.version_line(),
+            (format!("dumb-init v{version} (pidone)"), true)
         );
     }
 }

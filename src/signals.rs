@@ -294,6 +294,24 @@ impl Inherited {
         // Last: from here on a signal acts on the child as it would without pidone.
         let _ = set_mask(libc::SIG_SETMASK, &self.mask);
     }
+
+    /// What dumb-init hands its child instead: every standard signal (1 to 31) at its
+    /// default disposition, ignored ones included, and an empty mask. dumb-init installs a
+    /// handler for each of them (dumb-init.c, `main`), which exec resets to the default,
+    /// and unblocks all signals in the child. Real-time signals keep their disposition, as
+    /// under dumb-init. Runs in the forked child before exec: no allocation.
+    ///
+    /// # Safety
+    /// Call only in a freshly forked child about to exec.
+    pub unsafe fn reset_in_child(&self) {
+        for signal in 1..KERNEL_RTMIN {
+            if signal != libc::SIGKILL && signal != libc::SIGSTOP {
+                // SAFETY: setting a default disposition is async-signal-safe.
+                unsafe { libc::signal(signal, libc::SIG_DFL) };
+            }
+        }
+        let _ = set_mask(libc::SIG_SETMASK, &SignalSet::empty());
+    }
 }
 
 /// A signal taken from the pending set: its number and who sent it.

@@ -26,6 +26,9 @@ pub struct Placement {
     pub isolation: Isolation,
     /// Make the child's process group the foreground group of the terminal on stdin.
     pub foreground: bool,
+    /// Start the child with default dispositions and an empty signal mask, as dumb-init
+    /// does, instead of the state pidone inherited.
+    pub reset_signals: bool,
 }
 
 /// pidone's environment, entry by entry, exactly as the process received it.
@@ -402,7 +405,11 @@ unsafe fn exec_child(plan: &mut ExecPlan, inherited: &Inherited, report_fd: RawF
             format_listen_pid(libc::getpid(), &mut plan.listen_pid_entry);
             *slot = plan.listen_pid_entry.as_ptr().cast();
         }
-        inherited.restore_in_child();
+        if plan.placement.reset_signals {
+            inherited.reset_in_child();
+        } else {
+            inherited.restore_in_child();
+        }
 
         // execvp's rules: a missing file or directory moves on to the next PATH entry; so
         // does EACCES, but it is what gets reported if nothing else is found.

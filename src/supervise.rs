@@ -14,7 +14,7 @@ use crate::exit;
 use crate::lifecycle::{Lifecycle, Rules, Step};
 use crate::signals::{self, Received, Rewrite, SignalSet};
 use crate::spawn::Child;
-use crate::terminal::Terminal;
+use crate::terminal::{Foreground, Terminal};
 
 /// Most signals a single wake-up takes; any beyond wait for the next turn.
 const BATCH: usize = 64;
@@ -149,6 +149,9 @@ struct Relay<'a> {
     child_reaped: bool,
     /// The child is stopped: a signal that should end it must be followed by SIGCONT.
     child_stopped: bool,
+    /// The child is in pidone's process group, which holds the terminal's foreground: what
+    /// the terminal sends reaches the child from the kernel (see [`Foreground::Share`]).
+    shares_terminal: bool,
 }
 
 impl Relay<'_> {
@@ -248,6 +251,7 @@ pub fn supervise(
     child: Child,
     handled: &SignalSet,
     config: &Config,
+    isolation: Isolation,
     terminal: Option<Terminal>,
 ) -> u8 {
     let me = std::process::id() as libc::pid_t;
@@ -261,7 +265,7 @@ pub fn supervise(
         },
         Instant::now(),
     );
-    let group = (config.isolation != Isolation::Shared).then_some(child.pid);
+    let group = (isolation != Isolation::Shared).then_some(child.pid);
     let mut sweeper = Sweeper::new(Scope { me, group });
     if !sweeper.finds_every_descendant() {
         warn!(
@@ -274,6 +278,7 @@ pub fn supervise(
         rewrite: &config.rewrite,
         child_reaped: false,
         child_stopped: false,
+        shares_terminal: terminal.is_some_and(|t| t.foreground() == Foreground::Share),
     };
     let mut wake_ups: u64 = 0;
 
@@ -312,8 +317,18 @@ pub fn supervise(
                             deadline_note(config.grace)
                         );
                     }
-                    for signal in reaction.forward {
-                        relay.forward(signal, &mut sweeper);
+                    // What the terminal sent to the process group the child shares with
+                    // pidone has reached the child already.
+                    let from_terminal = relay.shares_terminal && received.code == libc::SI_KERNEL;
+                    for forwarded in reaction.forward {
+                        if from_terminal && forwarded == signal {
+                            debug!(
+                                "not forwarding {}: the terminal sent it to the child's process group",
+                                signals::name(signal)
+                            );
+                        } else {
+                            relay.forward(forwarded, &mut sweeper);
+                        }
                     }
                     if reaction.drain {
                         step = Step::TermDescendants;
@@ -431,7 +446,7 @@ pub fn supervise(
                 info!(
                     "the child has exited; sending SIGTERM to its process group and leaving the processes left running"
                 );
-                sweeper.term_group_unless_asked();
+                sweeper.term_group_unless_asked(config.rewrite.apply(libc::SIGTERM));
                 return code;
             }
         }

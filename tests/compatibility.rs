@@ -95,23 +95,43 @@ fn tini_and_catatonit_signal_the_child_alone_unless_given_g() {
     assert!(grandchild_hears_usr1(tini), "TINI_KILL_PROCESS_GROUP");
 }
 
+/// Each name's `--version` line, in that peer's format and on its stream, ending where
+/// Docker reads the commit (`docker info`'s "init version") in `git.pidone-VERSION`.
 #[test]
 fn version_lines() {
     let version = env!("CARGO_PKG_VERSION");
-    for (name, expected) in [
-        ("tini", format!("tini version {version} - git.pidone")),
+    let commit = format!("git.pidone-{}", version.replace('.', "_"));
+    for (name, expected, on_stderr) in [
+        (
+            "pidone",
+            format!("pidone version {version} - {commit}"),
+            false,
+        ),
+        ("tini", format!("tini version {version} - {commit}"), false),
         (
             "docker-init",
-            format!("tini version {version} - git.pidone"),
+            format!("tini version {version} - {commit}"),
+            false,
         ),
-        ("dumb-init", format!("pidone {version}")),
+        (
+            "catatonit",
+            format!("tini version {version}_catatonit - {commit}"),
+            false,
+        ),
+        ("dumb-init", format!("dumb-init v{version} (pidone)"), true),
     ] {
         let outcome = Pidone::new()
             .not_pid1()
             .invoked_as(pidone_named(name))
             .args(["--version"])
             .run();
-        assert_eq!(outcome.stdout, [expected], "{name}");
+        assert_eq!(outcome.code, 0, "{name}");
+        if on_stderr {
+            assert_eq!(outcome.stderr, format!("{expected}\n"), "{name}");
+            assert!(outcome.stdout.is_empty(), "{name}");
+        } else {
+            assert_eq!(outcome.stdout, [expected], "{name}");
+        }
     }
 }
 
@@ -407,4 +427,73 @@ fn as_dumb_init_a_sigtstp_is_forwarded_as_sigstop() {
         ["SIGCONT", "SIGUSR1"],
         "no SIGTSTP arrived"
     );
+}
+
+/// The child's signal state as the init hands it over, the init itself having started with
+/// SIGINT and SIGQUIT ignored (a background job of a script) and SIGUSR1 blocked: its
+/// "sigblk HEX sigign HEX" line.
+fn signal_state_under(init: std::path::PathBuf) -> String {
+    use std::os::unix::process::CommandExt;
+    let pidone = Pidone::new()
+        .not_pid1()
+        .invoked_as(init)
+        .args(app("print-sigstate"));
+    let mut command = pidone.command();
+    // SAFETY: signal and sigprocmask are async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_IGN);
+            libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGUSR1);
+            libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            Ok(())
+        });
+    }
+    let outcome = pidone.start_command(command).finish();
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    outcome.stdout[0].clone()
+}
+
+/// Under the dumb-init name the child starts with an empty mask and every standard signal
+/// at its default disposition, as under dumb-init: a shell script started from a
+/// background job can `trap` SIGQUIT, so `--rewrite 15:3` can stop it. Under the tini name
+/// the inherited mask and ignored signals pass through, as tini's own tests require.
+#[test]
+fn the_childs_signal_state_is_the_peers() {
+    let under_dumb_init = signal_state_under(pidone_named("dumb-init"));
+    assert_eq!(
+        under_dumb_init,
+        signal_state_under("/usr/bin/dumb-init".into()),
+        "as under the real dumb-init"
+    );
+    let (blocked, ignored) = masks(&under_dumb_init);
+    assert_eq!(blocked, 0, "{under_dumb_init}");
+    assert_eq!(
+        ignored & 0x7fff_ffff,
+        0,
+        "standard signals ignored: {under_dumb_init}"
+    );
+    let under_tini = signal_state_under(pidone_named("tini"));
+    assert_eq!(under_tini, signal_state_under("/usr/bin/tini".into()));
+    assert_eq!(
+        under_tini,
+        signal_state_under(common::PIDONE.into()),
+        "pidone's own name"
+    );
+    let (blocked, ignored) = masks(&under_tini);
+    assert_eq!(blocked, 1 << (libc::SIGUSR1 - 1), "{under_tini}");
+    assert_eq!(
+        ignored & 0x7fff_ffff,
+        (1 << (libc::SIGINT - 1)) | (1 << (libc::SIGQUIT - 1)),
+        "{under_tini}"
+    );
+}
+
+/// The two masks of a "sigblk HEX sigign HEX" line.
+fn masks(line: &str) -> (u64, u64) {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let hex = |at: usize| u64::from_str_radix(fields[at], 16).unwrap();
+    (hex(2), hex(4))
 }

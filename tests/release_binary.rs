@@ -75,7 +75,11 @@ fn the_release_binary_is_static_small_and_works() {
     let version = Command::new(&binary).arg("--version").output().unwrap();
     assert_eq!(
         String::from_utf8_lossy(&version.stdout),
-        format!("pidone {}\n", env!("CARGO_PKG_VERSION"))
+        format!(
+            "pidone version {0} - git.pidone-{1}\n",
+            env!("CARGO_PKG_VERSION"),
+            env!("CARGO_PKG_VERSION").replace('.', "_")
+        )
     );
 
     if common::namespaces_available() {

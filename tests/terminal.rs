@@ -181,3 +181,45 @@ fn a_shell_job_running_pidone_can_be_suspended_and_resumed() {
     interactive_shell_checks(&mut session, &format!("{PIDONE} "));
     session.type_keys(b"exit\n");
 }
+
+/// oven-sh/bun#29930's kind: `pidone -- app &` in an interactive shell. The shell keeps the
+/// terminal: pidone started in the background takes nothing from it, and the shell reads
+/// and runs the next command.
+#[test]
+fn a_background_pidone_leaves_the_terminal_to_the_shell() {
+    let mut session = Session::start({
+        let mut command = Command::new("bash");
+        command.args(["--norc", "--noprofile", "-i"]);
+        command
+    });
+    session.expect("$ ");
+    let line = format!("{PIDONE} {} as job ready wait &\n", helper().display());
+    session.type_keys(line.as_bytes());
+    session.expect("job: ready");
+    session.type_keys(b"echo still-here\n");
+    session.expect("still-here");
+    session.type_keys(b"kill %1; exit\n");
+}
+
+/// A script that ran pidone in the foreground reads its terminal again once pidone has
+/// exited: the foreground goes back to the process group that held it, as PID 1 of a new
+/// PID namespace and not.
+#[test]
+fn the_foreground_goes_back_to_the_group_that_held_it() {
+    require_namespaces!();
+    let helper = helper().display().to_string();
+    for runner in [
+        format!("{PIDONE} {helper} as job exit 0"),
+        format!("unshare --pid --fork --mount-proc {PIDONE} {helper} as job exit 0"),
+    ] {
+        let script = format!("{runner}; echo ran-$?; read line; echo \"read: $line\"");
+        let mut session = Session::start({
+            let mut command = Command::new("/bin/sh");
+            command.args(["-c", &script]);
+            command
+        });
+        session.expect("ran-0");
+        session.type_keys(b"hello\n");
+        session.expect("read: hello");
+    }
+}

@@ -8,6 +8,8 @@
 //! as NAME              label this process's lines (default "app")
 //! ready                print "NAME: ready"
 //! print-pid            print "NAME: pid P ppid Q sid S pgid G"
+//! print-own-pid        print "NAME: pid P" alone: a daemon's parent is still changing when it
+//!                      starts, so the rest of print-pid's line would be a race
 //! print-argv …         print "NAME: argv HEX HEX …" (every argument, hex-encoded) and exit 0;
 //!                      what follows it is data, not steps
 //! print-env VAR        print "NAME: env VAR=HEX" or "NAME: env VAR unset"
@@ -253,6 +255,7 @@ impl Process {
                         libc::getpgrp()
                     ))
                 },
+                "print-own-pid" => self.line(&format!("pid {}", unsafe { libc::getpid() })),
                 "print-argv" => {
                     let argv: Vec<String> =
                         ARGS.get().into_iter().flatten().map(|a| hex(a)).collect();

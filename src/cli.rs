@@ -1,10 +1,8 @@
-//! The command line as the user typed it: clap definitions and the help text.
+//! The command line as the user typed it: the options, their parser and the help text.
 //!
 //! Values stay raw here; `config` validates them together with their environment variables.
 
 use std::ffi::OsString;
-
-use clap::{Arg, ArgAction, Command};
 
 pub const USAGE: &str = "Usage: pidone [OPTIONS] [--] COMMAND [ARG]...";
 
@@ -83,57 +81,54 @@ pub struct Cli {
     pub command: Vec<OsString>,
 }
 
-fn flag(name: &'static str, short: char) -> Arg {
-    Arg::new(name)
-        .short(short)
-        .long(name)
-        .action(ArgAction::SetTrue)
+/// How an option takes its value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Takes {
+    Nothing,
+    Value(&'static str),
 }
 
-/// An option with a value; values may start with a hyphen so that `-t -3s` is reported as
-/// a negative duration rather than an unknown flag. Values are taken as raw bytes, so that
-/// one that is not UTF-8 is refused naming its flag.
-fn valued(name: &'static str, short: Option<char>, value_name: &'static str) -> Arg {
-    let arg = Arg::new(name)
-        .long(name)
-        .value_name(value_name)
-        .num_args(1)
-        .allow_hyphen_values(true)
-        .value_parser(clap::value_parser!(OsString));
-    match short {
-        Some(short) => arg.short(short),
-        None => arg,
+/// pidone's options: long name, short name, what it takes. One definition, which the
+/// parser and its error lines read.
+const OPTIONS: [(&str, Option<char>, Takes); 17] = [
+    ("grace", Some('t'), Takes::Value("DURATION")),
+    ("stop-delay", None, Takes::Value("DURATION")),
+    ("timeout", None, Takes::Value("DURATION")),
+    ("on-child-exit", None, Takes::Value("MODE")),
+    ("single-child", Some('c'), Takes::Nothing),
+    ("process-group", Some('g'), Takes::Nothing),
+    ("rewrite", Some('r'), Takes::Value("S:R")),
+    ("remap-exit", Some('e'), Takes::Value("CODE")),
+    ("parent-death-signal", Some('p'), Takes::Value("SIGNAL")),
+    ("warn-on-reap", Some('w'), Takes::Nothing),
+    ("subreaper", Some('s'), Takes::Nothing),
+    ("pause", Some('P'), Takes::Nothing),
+    ("verbose", Some('v'), Takes::Nothing),
+    ("license", Some('l'), Takes::Nothing),
+    // `-L`, catatonit's spelling of `-l`.
+    ("license", Some('L'), Takes::Nothing),
+    ("help", Some('h'), Takes::Nothing),
+    ("version", Some('V'), Takes::Nothing),
+];
+
+/// The option `-x` or `--name` stands for, if it is one of pidone's.
+fn option(arg: &lexopt::Arg<'_>) -> Option<(&'static str, Takes)> {
+    OPTIONS
+        .iter()
+        .find(|(long, short, _)| match arg {
+            lexopt::Arg::Long(name) => long == name,
+            lexopt::Arg::Short(c) => *short == Some(*c),
+            lexopt::Arg::Value(_) => false,
+        })
+        .map(|&(long, _, takes)| (long, takes))
+}
+
+/// `--grace <DURATION>` or `--pause`, as error lines name an option.
+fn shown(long: &str, takes: Takes) -> String {
+    match takes {
+        Takes::Value(name) => format!("--{long} <{name}>"),
+        Takes::Nothing => format!("--{long}"),
     }
-}
-
-fn command() -> Command {
-    Command::new("pidone")
-        .disable_help_flag(true)
-        .disable_version_flag(true)
-        .arg(valued("grace", Some('t'), "DURATION"))
-        .arg(valued("stop-delay", None, "DURATION"))
-        .arg(valued("timeout", None, "DURATION"))
-        .arg(valued("on-child-exit", None, "MODE"))
-        .arg(flag("single-child", 'c'))
-        .arg(flag("process-group", 'g'))
-        .arg(valued("rewrite", Some('r'), "S:R").action(ArgAction::Append))
-        .arg(valued("remap-exit", Some('e'), "CODE").action(ArgAction::Append))
-        .arg(valued("parent-death-signal", Some('p'), "SIGNAL"))
-        .arg(flag("warn-on-reap", 'w'))
-        .arg(flag("subreaper", 's'))
-        .arg(flag("pause", 'P'))
-        .arg(flag("verbose", 'v').action(ArgAction::Count))
-        .arg(flag("license", 'l').short_alias('L'))
-        .arg(flag("help", 'h'))
-        .arg(flag("version", 'V'))
-        .arg(
-            // Everything from COMMAND on belongs to the child, hyphens included.
-            Arg::new("command")
-                .value_name("COMMAND")
-                .num_args(1..)
-                .trailing_var_arg(true)
-                .value_parser(clap::value_parser!(OsString)),
-        )
 }
 
 /// Parses pidone's arguments (without argv[0]). The error is one line, without a prefix.
@@ -146,8 +141,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, String> {
 }
 
 /// Most invocations name no option at all — `pidone -- COMMAND` (Docker's `--init`, an
-/// `ENTRYPOINT ["/pidone", "--"]`) or `pidone COMMAND` — and need no parser: building
-/// clap's command costs three times as many instructions as the rest of pidone's start-up.
+/// `ENTRYPOINT ["/pidone", "--"]`) or `pidone COMMAND` — and need no parser at all.
 fn without_options(args: &[OsString]) -> Option<Cli> {
     let command = match args.first()?.as_encoded_bytes() {
         b"--" => args.get(1..)?,
@@ -160,59 +154,114 @@ fn without_options(args: &[OsString]) -> Option<Cli> {
     })
 }
 
-fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
-    let argv = std::iter::once(OsString::from("pidone")).chain(args);
-    let matches = command().try_get_matches_from(argv).map_err(|error| {
-        // The message is what comes before clap's tip and usage, which a blank line
-        // separates; it may quote an argument with a newline in it.
-        let rendered = error.render().to_string();
-        let message = rendered.split("\n\n").next().unwrap_or("invalid arguments");
-        message.trim_start_matches("error: ").trim_end().to_string()
-    })?;
-    let text = |name: &str, value: &OsString| {
-        value.to_str().map(str::to_string).ok_or_else(|| {
-            format!(
-                "invalid value '{}' for --{name}: not valid UTF-8",
-                value.to_string_lossy()
-            )
-        })
-    };
-    let one = |name| {
-        matches
-            .get_one::<OsString>(name)
-            .map(|value| text(name, value))
-            .transpose()
-    };
-    let all = |name| {
-        matches
-            .get_many::<OsString>(name)
-            .into_iter()
-            .flatten()
-            .map(|value| text(name, value))
-            .collect::<Result<Vec<_>, _>>()
-    };
-    Ok(Cli {
-        grace: one("grace")?,
-        stop_delay: one("stop-delay")?,
-        timeout: one("timeout")?,
-        on_child_exit: one("on-child-exit")?,
-        single_child: matches.get_flag("single-child"),
-        process_group: matches.get_flag("process-group"),
-        rewrite: all("rewrite")?,
-        remap_exit: all("remap-exit")?,
-        parent_death_signal: one("parent-death-signal")?,
-        warn_on_reap: matches.get_flag("warn-on-reap"),
-        subreaper: matches.get_flag("subreaper"),
-        pause: matches.get_flag("pause"),
-        verbose: matches.get_count("verbose"),
-        license: matches.get_flag("license"),
-        help: matches.get_flag("help"),
-        version: matches.get_flag("version"),
-        command: matches
-            .get_many::<OsString>("command")
-            .map(|values| values.cloned().collect())
-            .unwrap_or_default(),
+/// A value as text: one that is not UTF-8 is refused naming its option.
+fn text(long: &str, value: OsString) -> Result<String, String> {
+    value.into_string().map_err(|value| {
+        format!(
+            "invalid value '{}' for --{long}: not valid UTF-8",
+            value.to_string_lossy()
+        )
     })
+}
+
+/// Options up to COMMAND, with lexopt: `-cvv`, `-t5s`, `--grace=5s`, `--grace 5s`, and a
+/// value may start with a hyphen (`-t -3s` is a negative duration, not an unknown flag).
+/// An option given twice is refused, but for `-v`, which counts, and the repeatable lists.
+fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
+    let mut cli = Cli::default();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut parser = lexopt::Parser::from_args(args);
+    loop {
+        let arg = match parser.next() {
+            Ok(Some(arg)) => arg,
+            Ok(None) => break,
+            Err(error) => return Err(lexopt_error(error)),
+        };
+        if let lexopt::Arg::Value(first) = arg {
+            // Everything from COMMAND on belongs to the child, hyphens included.
+            cli.command.push(first);
+            cli.command.extend(parser.raw_args().map_err(lexopt_error)?);
+            break;
+        }
+        let Some((long, takes)) = option(&arg) else {
+            return Err(format!("unexpected argument '{}' found", arg_text(&arg)));
+        };
+        let repeatable = matches!(long, "verbose" | "rewrite" | "remap-exit");
+        if !repeatable && seen.contains(&long) {
+            return Err(format!(
+                "the argument '{}' cannot be used multiple times",
+                shown(long, takes)
+            ));
+        }
+        seen.push(long);
+        let value = match takes {
+            Takes::Nothing => {
+                // `--pause=yes`; in `-cv` the rest is more flags, not a value.
+                let long_form = matches!(arg, lexopt::Arg::Long(_));
+                if let Some(value) = long_form.then(|| parser.optional_value()).flatten() {
+                    return Err(format!(
+                        "unexpected value '{}' for '--{long}' found; no more were expected",
+                        value.to_string_lossy()
+                    ));
+                }
+                None
+            }
+            Takes::Value(_) => match parser.value() {
+                Ok(value) => Some(text(long, value)?),
+                Err(_) => {
+                    return Err(format!(
+                        "a value is required for '{}' but none was supplied",
+                        shown(long, takes)
+                    ));
+                }
+            },
+        };
+        set(&mut cli, long, value);
+    }
+    Ok(cli)
+}
+
+/// Records one option in `cli`; `value` is there exactly when the option takes one.
+fn set(cli: &mut Cli, long: &str, value: Option<String>) {
+    let value = || value.clone().unwrap_or_default();
+    match long {
+        "grace" => cli.grace = Some(value()),
+        "stop-delay" => cli.stop_delay = Some(value()),
+        "timeout" => cli.timeout = Some(value()),
+        "on-child-exit" => cli.on_child_exit = Some(value()),
+        "rewrite" => cli.rewrite.push(value()),
+        "remap-exit" => cli.remap_exit.push(value()),
+        "parent-death-signal" => cli.parent_death_signal = Some(value()),
+        "single-child" => cli.single_child = true,
+        "process-group" => cli.process_group = true,
+        "warn-on-reap" => cli.warn_on_reap = true,
+        "subreaper" => cli.subreaper = true,
+        "pause" => cli.pause = true,
+        "verbose" => cli.verbose = cli.verbose.saturating_add(1),
+        "license" => cli.license = true,
+        "help" => cli.help = true,
+        _ => cli.version = true,
+    }
+}
+
+/// An argument as the user typed it, for an error line.
+fn arg_text(arg: &lexopt::Arg<'_>) -> String {
+    match arg {
+        lexopt::Arg::Short(c) => format!("-{c}"),
+        lexopt::Arg::Long(name) => format!("--{name}"),
+        lexopt::Arg::Value(value) => value.to_string_lossy().into_owned(),
+    }
+}
+
+/// lexopt's own errors in the words of the other error lines.
+fn lexopt_error(error: lexopt::Error) -> String {
+    match error {
+        lexopt::Error::UnexpectedValue { option, value } => format!(
+            "unexpected value '{}' for '{option}' found; no more were expected",
+            value.to_string_lossy()
+        ),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -127,7 +127,7 @@ fn scan_as(me: libc::pid_t, scope: &Scope) -> Option<Vec<Stat>> {
             found.push(stat);
         }
     }
-    found.sort_by_key(|stat| stat.pid);
+    found.sort_unstable_by_key(|stat| stat.pid);
     Some(found)
 }
 

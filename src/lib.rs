@@ -106,13 +106,13 @@ fn configure(argv: Vec<OsString>) -> Result<Config, u8> {
     let (personality, invocation) = config::read(argv, &env);
     match invocation {
         Ok(Invocation::Run(config)) => Ok(config),
-        Ok(Invocation::Help) => Err(print_to(libc::STDOUT_FILENO, cli::HELP)),
+        Ok(Invocation::Help) => Err(print_to(libc::STDOUT_FILENO, &[cli::HELP])),
         Ok(Invocation::Version) => match personality.version_line() {
             // dumb-init writes its version to stderr.
-            (line, true) => Err(print_to(libc::STDERR_FILENO, &format!("{line}\n"))),
-            (line, false) => Err(print_to(libc::STDOUT_FILENO, &format!("{line}\n"))),
+            (line, true) => Err(print_to(libc::STDERR_FILENO, &[line, "\n"])),
+            (line, false) => Err(print_to(libc::STDOUT_FILENO, &[line, "\n"])),
         },
-        Ok(Invocation::License) => Err(print_to(libc::STDOUT_FILENO, LICENSE)),
+        Ok(Invocation::License) => Err(print_to(libc::STDOUT_FILENO, &[LICENSE])),
         Err(ConfigError::NoCommand) => {
             logging::error_before_setup(&format!("no COMMAND given\n{}", cli::USAGE));
             Err(personality.usage_exit_code())
@@ -226,7 +226,17 @@ fn become_reaper() {
 /// directly: Rust's stdout reports a closed descriptor as success, and a user asking for
 /// help must learn that none was printed. Returns the exit code: 0, or 1 when the text
 /// could not be written.
-fn print_to(fd: libc::c_int, text: &str) -> u8 {
+fn print_to(fd: libc::c_int, texts: &[&str]) -> u8 {
+    for text in texts {
+        let code = write_all(fd, text);
+        if code != 0 {
+            return code;
+        }
+    }
+    0
+}
+
+fn write_all(fd: libc::c_int, text: &str) -> u8 {
     let mut rest = text.as_bytes();
     while !rest.is_empty() {
         // SAFETY: writing from a live buffer.

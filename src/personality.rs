@@ -78,17 +78,31 @@ impl Personality {
     /// is the peer's own format: `tini version VERSION`, catatonit's
     /// `tini version VERSION_catatonit`, dumb-init's `dumb-init vVERSION` (with `(pidone)`),
     /// each with pidone's version.
-    pub fn version_line(self) -> (String, bool) {
-        let version = env!("CARGO_PKG_VERSION");
-        let commit = format!("git.pidone-{}", version.replace('.', "_"));
+    pub fn version_line(self) -> (&'static str, bool) {
+        macro_rules! line {
+            ($($part:expr),*) => {
+                concat!(
+                    $($part,)*
+                    " - git.pidone-",
+                    env!("CARGO_PKG_VERSION_MAJOR"),
+                    "_",
+                    env!("CARGO_PKG_VERSION_MINOR"),
+                    "_",
+                    env!("CARGO_PKG_VERSION_PATCH")
+                )
+            };
+        }
         match self {
-            Personality::Pidone => (format!("pidone version {version} - {commit}"), false),
-            Personality::Tini => (format!("tini version {version} - {commit}"), false),
+            Personality::Pidone => (line!("pidone version ", env!("CARGO_PKG_VERSION")), false),
+            Personality::Tini => (line!("tini version ", env!("CARGO_PKG_VERSION")), false),
             Personality::Catatonit => (
-                format!("tini version {version}_catatonit - {commit}"),
+                line!("tini version ", env!("CARGO_PKG_VERSION"), "_catatonit"),
                 false,
             ),
-            Personality::DumbInit => (format!("dumb-init v{version} (pidone)"), true),
+            Personality::DumbInit => (
+                concat!("dumb-init v", env!("CARGO_PKG_VERSION"), " (pidone)"),
+                true,
+            ),
         }
     }
 }
@@ -155,12 +169,11 @@ mod tests {
         ] {
             let (line, on_stderr) = personality.version_line();
             assert!(!on_stderr);
-            assert_eq!(docker_parse(&line).1, commit, "{line}");
+            assert_eq!(docker_parse(line).1, commit, "{line}");
         }
-        assert_eq!(docker_parse(&Personality::Tini.version_line().0).0, version);
-        assert_eq!(
-            Personality::DumbInit.version_line(),
-            (format!("dumb-init v{version} (pidone)"), true)
-        );
+        assert_eq!(docker_parse(Personality::Tini.version_line().0).0, version);
+        let (line, on_stderr) = Personality::DumbInit.version_line();
+        assert_eq!(line, format!("dumb-init v{version} (pidone)"));
+        assert!(on_stderr);
     }
 }

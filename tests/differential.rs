@@ -597,7 +597,7 @@ struct Observed {
     lines: Vec<String>,
 }
 
-fn run(row: &Row, program: &Path, is_pidone: bool) -> Observed {
+fn run(row: &Row, program: &Path) -> Observed {
     let mut init = Pidone::new().invoked_as(program).args(row.args);
     init = match row.child {
         Child::App(steps) => init.args(app(steps)),
@@ -610,11 +610,6 @@ fn run(row: &Row, program: &Path, is_pidone: bool) -> Observed {
     }
     if !row.pid1 {
         init = init.not_pid1();
-    }
-    if is_pidone && matches!(row.script, Script::Leftovers) {
-        // Where pidone still drains leftovers the peer leaves running, the row fails in a
-        // second instead of the default grace of 30.
-        init = init.env("PIDONE_GRACE", "1s");
     }
     let mut command = init.command();
     let careless = row.masked;
@@ -897,8 +892,8 @@ impl Drop for Pinned {
 /// Runs the row. When the init ends before the script could do its part — pidone refusing
 /// a variable the peer accepts, say — the row is run again without the script, to see
 /// how it ended.
-fn observe(row: &Row, program: &Path, is_pidone: bool) -> Observed {
-    let attempt = std::panic::catch_unwind(|| run(row, program, is_pidone));
+fn observe(row: &Row, program: &Path) -> Observed {
+    let attempt = std::panic::catch_unwind(|| run(row, program));
     match attempt {
         Ok(observed) => observed,
         Err(panic) => {
@@ -915,15 +910,15 @@ fn observe(row: &Row, program: &Path, is_pidone: bool) -> Observed {
                 script: Script::Run,
                 ..*row
             };
-            run(&unscripted, program, is_pidone)
+            run(&unscripted, program)
         }
     }
 }
 
 /// Runs one row against the peer and against pidone; `Err` says how it failed.
 fn check(row: &Row, as_peer: &Path) -> Result<(), String> {
-    let peer = observe(row, &row.peer.binary(), false);
-    let pidone = observe(row, as_peer, true);
+    let peer = observe(row, &row.peer.binary());
+    let pidone = observe(row, as_peer);
     match row.expect {
         Expect::Same if pidone == peer => Ok(()),
         Expect::Same => Err(format!(

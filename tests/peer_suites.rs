@@ -16,12 +16,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use common::{Outcome, Pidone, Running, app, helper, pid_in, pidone_named, signals_seen};
@@ -56,6 +55,20 @@ fn dumb_inits() -> [PathBuf; 2] {
     [REAL_DUMB_INIT.into(), pidone_named("dumb-init")]
 }
 
+/// Each dumb-init (the real one, then pidone under its name) in each of dumb-init's fixture
+/// modes: `DUMB_INIT_SETSID` and `DUMB_INIT_DEBUG` each `1` and `0`.
+fn every_mode() -> Vec<(PathBuf, &'static str, &'static str)> {
+    let mut modes = Vec::new();
+    for program in dumb_inits() {
+        for setsid in BOTH_MODES {
+            for debug in BOTH_MODES {
+                modes.push((program.clone(), setsid, debug));
+            }
+        }
+    }
+    modes
+}
+
 fn is_peer(program: &Path) -> bool {
     program.starts_with("/usr/bin")
 }
@@ -69,43 +82,9 @@ fn dumb_init(program: &Path, setsid: &str, debug: &str) -> Pidone {
         .env("DUMB_INIT_DEBUG", debug)
 }
 
-/// The helper's name for signal `signal` (1 to 31).
-fn name(signal: i32) -> &'static str {
-    const NAMES: [&str; 32] = [
-        "0",
-        "SIGHUP",
-        "SIGINT",
-        "SIGQUIT",
-        "SIGILL",
-        "SIGTRAP",
-        "SIGABRT",
-        "SIGBUS",
-        "SIGFPE",
-        "SIGKILL",
-        "SIGUSR1",
-        "SIGSEGV",
-        "SIGUSR2",
-        "SIGPIPE",
-        "SIGALRM",
-        "SIGTERM",
-        "SIGSTKFLT",
-        "SIGCHLD",
-        "SIGCONT",
-        "SIGSTOP",
-        "SIGTSTP",
-        "SIGTTIN",
-        "SIGTTOU",
-        "SIGURG",
-        "SIGXCPU",
-        "SIGXFSZ",
-        "SIGVTALRM",
-        "SIGPROF",
-        "SIGWINCH",
-        "SIGIO",
-        "SIGPWR",
-        "SIGSYS",
-    ];
-    NAMES[signal as usize]
+/// The name the helper prints for `signal`: pidone's own.
+fn name(signal: i32) -> String {
+    pidone::signals::name(signal)
 }
 
 fn kill(pid: i32, signal: i32) {
@@ -573,62 +552,13 @@ impl Tty {
     /// Starts `command` (made `common::plain` by the caller) as the session leader of a new
     /// pty, with stdin, stdout and stderr on it, the pty neither echoing input nor
     /// translating output (dumb-init's `ttyflags`).
-    fn start(mut command: Command) -> Tty {
-        let (mut master, mut slave) = (0, 0);
-        // SAFETY: openpty fills in two new descriptors.
-        let opened = unsafe {
-            libc::openpty(
-                &mut master,
-                &mut slave,
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                std::ptr::null(),
-            )
-        };
-        assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
-        // SAFETY: both descriptors were just opened and are owned here.
-        let (master, slave) =
-            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-        // SAFETY: termios is plain data, filled in by tcgetattr.
-        unsafe {
-            let mut attrs: libc::termios = std::mem::zeroed();
-            libc::tcgetattr(slave.as_raw_fd(), &mut attrs);
-            attrs.c_oflag &= !libc::OPOST;
-            attrs.c_lflag &= !libc::ECHO;
-            libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &attrs);
-        }
-        command
-            .stdin(Stdio::from(slave.try_clone().unwrap()))
-            .stdout(Stdio::from(slave.try_clone().unwrap()))
-            .stderr(Stdio::from(slave));
-        // SAFETY: setsid and ioctl are async-signal-safe.
-        unsafe {
-            command.pre_exec(|| {
-                libc::setsid();
-                libc::ioctl(0, libc::TIOCSCTTY, 0);
-                Ok(())
-            });
-        }
-        let process = command.spawn().unwrap();
-        // The slave's last copies outside the child go with the command.
-        drop(command);
-        let master = std::fs::File::from(master);
-        let mut reader = master.try_clone().unwrap();
-        let (tx, output) = channel();
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            // Ends with EIO once every process holding the slave is gone.
-            while let Ok(n) = reader.read(&mut buffer) {
-                if n == 0 || tx.send(buffer[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
+    fn start(command: Command) -> Tty {
+        let pty = common::start_on_pty(command, true);
         Tty {
-            master,
-            output,
+            master: pty.master,
+            output: pty.output,
             screen: Vec::new(),
-            process: Some(process),
+            process: Some(pty.process),
         }
     }
 
@@ -937,20 +867,16 @@ fn dumb_init_test_fails_nonzero_with_bad_exec() {
 /// stderr; the usage's text is pidone's own.
 #[test]
 fn dumb_init_test_no_arguments_prints_usage() {
-    for program in dumb_inits() {
-        for setsid in BOTH_MODES {
-            for debug in BOTH_MODES {
-                let outcome = dumb_init(&program, setsid, debug).run();
-                assert_eq!(outcome.code, 1, "{program:?}: {outcome:?}");
-                assert!(outcome.stderr.contains("Usage: "), "{outcome:?}");
-                if is_peer(&program) {
-                    assert!(
-                        outcome.stderr.contains("[option] program [args]\n")
-                            && outcome.stderr.contains("--help for full usage.\n"),
-                        "{outcome:?}"
-                    );
-                }
-            }
+    for (program, setsid, debug) in every_mode() {
+        let outcome = dumb_init(&program, setsid, debug).run();
+        assert_eq!(outcome.code, 1, "{program:?}: {outcome:?}");
+        assert!(outcome.stderr.contains("Usage: "), "{outcome:?}");
+        if is_peer(&program) {
+            assert!(
+                outcome.stderr.contains("[option] program [args]\n")
+                    && outcome.stderr.contains("--help for full usage.\n"),
+                "{outcome:?}"
+            );
         }
     }
 }
@@ -959,17 +885,13 @@ fn dumb_init_test_no_arguments_prints_usage() {
 /// a line naming it on stderr (pidone's wording).
 #[test]
 fn dumb_init_test_exits_invalid_with_invalid_args() {
-    for program in dumb_inits() {
-        for setsid in BOTH_MODES {
-            for debug in BOTH_MODES {
-                let outcome = dumb_init(&program, setsid, debug)
-                    .args(["--yolo", "/bin/true"])
-                    .run();
-                assert_eq!(outcome.code, 1, "{program:?}: {outcome:?}");
-                assert!(outcome.stderr.contains("--yolo"), "{outcome:?}");
-                assert_eq!(outcome.stderr.lines().count(), 1, "{outcome:?}");
-            }
-        }
+    for (program, setsid, debug) in every_mode() {
+        let outcome = dumb_init(&program, setsid, debug)
+            .args(["--yolo", "/bin/true"])
+            .run();
+        assert_eq!(outcome.code, 1, "{program:?}: {outcome:?}");
+        assert!(outcome.stderr.contains("--yolo"), "{outcome:?}");
+        assert_eq!(outcome.stderr.lines().count(), 1, "{outcome:?}");
     }
 }
 
@@ -979,29 +901,25 @@ fn dumb_init_test_exits_invalid_with_invalid_args() {
 /// stdout").
 #[test]
 fn dumb_init_test_help_message() {
-    for program in dumb_inits() {
+    for (program, setsid, debug) in every_mode() {
         for flag in ["-h", "--help"] {
-            for setsid in BOTH_MODES {
-                for debug in BOTH_MODES {
-                    let outcome = dumb_init(&program, setsid, debug).args([flag]).run();
-                    assert_eq!(outcome.code, 0, "{program:?} {flag}: {outcome:?}");
-                    let help = if is_peer(&program) {
-                        assert!(outcome.stderr.starts_with("dumb-init v"), "{outcome:?}");
-                        outcome.stderr.clone()
-                    } else {
-                        assert_eq!(outcome.stderr, "", "{flag}");
-                        outcome.stdout.join("\n")
-                    };
-                    for option in [
-                        "-c, --single-child",
-                        "-r, --rewrite",
-                        "-v, --verbose",
-                        "-h, --help",
-                        "-V, --version",
-                    ] {
-                        assert!(help.contains(option), "{program:?} {flag}: {help}");
-                    }
-                }
+            let outcome = dumb_init(&program, setsid, debug).args([flag]).run();
+            assert_eq!(outcome.code, 0, "{program:?} {flag}: {outcome:?}");
+            let help = if is_peer(&program) {
+                assert!(outcome.stderr.starts_with("dumb-init v"), "{outcome:?}");
+                outcome.stderr.clone()
+            } else {
+                assert_eq!(outcome.stderr, "", "{flag}");
+                outcome.stdout.join("\n")
+            };
+            for option in [
+                "-c, --single-child",
+                "-r, --rewrite",
+                "-v, --verbose",
+                "-h, --help",
+                "-V, --version",
+            ] {
+                assert!(help.contains(option), "{program:?} {flag}: {help}");
             }
         }
     }
@@ -1012,19 +930,15 @@ fn dumb_init_test_help_message() {
 /// followed by "(pidone)".
 #[test]
 fn dumb_init_test_version_message() {
-    for program in dumb_inits() {
+    for (program, setsid, debug) in every_mode() {
         for flag in ["-V", "--version"] {
-            for setsid in BOTH_MODES {
-                for debug in BOTH_MODES {
-                    let outcome = dumb_init(&program, setsid, debug).args([flag]).run();
-                    assert_eq!(outcome.code, 0, "{program:?} {flag}: {outcome:?}");
-                    assert!(outcome.stderr.starts_with("dumb-init v"), "{outcome:?}");
-                    assert_eq!(outcome.stderr.lines().count(), 1, "{outcome:?}");
-                    assert!(outcome.stdout.is_empty(), "{outcome:?}");
-                    if !is_peer(&program) {
-                        assert!(outcome.stderr.ends_with(" (pidone)\n"), "{outcome:?}");
-                    }
-                }
+            let outcome = dumb_init(&program, setsid, debug).args([flag]).run();
+            assert_eq!(outcome.code, 0, "{program:?} {flag}: {outcome:?}");
+            assert!(outcome.stderr.starts_with("dumb-init v"), "{outcome:?}");
+            assert_eq!(outcome.stderr.lines().count(), 1, "{outcome:?}");
+            assert!(outcome.stdout.is_empty(), "{outcome:?}");
+            if !is_peer(&program) {
+                assert!(outcome.stderr.ends_with(" (pidone)\n"), "{outcome:?}");
             }
         }
     }
@@ -1160,23 +1074,19 @@ fn dumb_init_test_rewrite_errors() {
 #[test]
 fn dumb_init_test_working_directories() {
     let cwd = |pid: i32| std::fs::read_link(format!("/proc/{pid}/cwd")).unwrap_or_default();
-    for program in dumb_inits() {
-        for setsid in BOTH_MODES {
-            for debug in BOTH_MODES {
-                let init = dumb_init(&program, setsid, debug)
-                    .args(app("print-pid on USR1 exit 0 ready wait"));
-                let mut command = init.command();
-                command.current_dir("/tmp");
-                let mut running = init.start_command(command);
-                let child = pid_in(&running.expect_line("app: pid"));
-                running.expect_line("app: ready");
-                let pid = running.pid();
-                common::eventually("dumb-init's directory is /", || cwd(pid) == Path::new("/"));
-                assert_eq!(cwd(child), Path::new("/tmp"), "{program:?}");
-                kill(child, libc::SIGUSR1);
-                assert_eq!(running.finish().code, 0);
-            }
-        }
+    for (program, setsid, debug) in every_mode() {
+        let init =
+            dumb_init(&program, setsid, debug).args(app("print-pid on USR1 exit 0 ready wait"));
+        let mut command = init.command();
+        command.current_dir("/tmp");
+        let mut running = init.start_command(command);
+        let child = pid_in(&running.expect_line("app: pid"));
+        running.expect_line("app: ready");
+        let pid = running.pid();
+        common::eventually("dumb-init's directory is /", || cwd(pid) == Path::new("/"));
+        assert_eq!(cwd(child), Path::new("/tmp"), "{program:?}");
+        kill(child, libc::SIGUSR1);
+        assert_eq!(running.finish().code, 0);
     }
 }
 
@@ -1265,21 +1175,17 @@ fn normal_signals() -> impl Iterator<Item = i32> {
 /// dumb-init reaches its child.
 #[test]
 fn dumb_init_test_proxies_signals() {
-    for program in dumb_inits() {
-        for setsid in BOTH_MODES {
-            for debug in BOTH_MODES {
-                let (mut running, child) = print_signals(dumb_init(&program, setsid, debug), &[]);
-                for signal in normal_signals() {
-                    running.signal(signal);
-                    assert_eq!(
-                        next_signal(&mut running, "app"),
-                        name(signal),
-                        "{program:?} {setsid}"
-                    );
-                }
-                end(running, child);
-            }
+    for (program, setsid, debug) in every_mode() {
+        let (mut running, child) = print_signals(dumb_init(&program, setsid, debug), &[]);
+        for signal in normal_signals() {
+            running.signal(signal);
+            assert_eq!(
+                next_signal(&mut running, "app"),
+                name(signal),
+                "{program:?} {setsid}"
+            );
         }
+        end(running, child);
     }
 }
 
@@ -1379,20 +1285,16 @@ fn dumb_init_test_ignored_signals_are_not_proxied() {
         (libc::SIGINT, 0),
         (libc::SIGWINCH, 0),
     ];
-    for program in dumb_inits() {
-        for setsid in BOTH_MODES {
-            for debug in BOTH_MODES {
-                let (mut running, child) =
-                    print_signals(dumb_init(&program, setsid, debug), &rewrite_args(&map));
-                running.signal(libc::SIGTERM);
-                running.signal(libc::SIGINT);
-                assert_eq!(next_signal(&mut running, "app"), "SIGQUIT", "{program:?}");
-                running.signal(libc::SIGWINCH);
-                running.signal(libc::SIGHUP);
-                assert_eq!(next_signal(&mut running, "app"), "SIGHUP", "{program:?}");
-                end(running, child);
-            }
-        }
+    for (program, setsid, debug) in every_mode() {
+        let (mut running, child) =
+            print_signals(dumb_init(&program, setsid, debug), &rewrite_args(&map));
+        running.signal(libc::SIGTERM);
+        running.signal(libc::SIGINT);
+        assert_eq!(next_signal(&mut running, "app"), "SIGQUIT", "{program:?}");
+        running.signal(libc::SIGWINCH);
+        running.signal(libc::SIGHUP);
+        assert_eq!(next_signal(&mut running, "app"), "SIGHUP", "{program:?}");
+        end(running, child);
     }
 }
 
@@ -1488,25 +1390,19 @@ fn dumb_init_test_tty() {
 /// exit 0.
 #[test]
 fn dumb_init_test_child_gets_controlling_tty_if_we_had_one() {
-    for program in dumb_inits() {
-        for setsid in BOTH_MODES {
-            for debug in BOTH_MODES {
-                let mut tty = tty_dumb_init(&program, setsid, debug, &["bash", "-m"]);
-                tty.type_keys(b"echo \"flags are: [[$-]]\"\n");
-                tty.type_keys(b"exit 0\n");
-                let (screen, code) = tty.finish();
-                assert_eq!(code, 0, "{program:?} {setsid}: {screen:?}");
-                let flags = screen
-                    .split("flags are: [[")
-                    .skip(1)
-                    .filter_map(|rest| rest.split_once("]]\n").map(|(flags, _)| flags))
-                    .find(|flags| {
-                        !flags.is_empty() && flags.chars().all(|c| c.is_ascii_alphabetic())
-                    })
-                    .unwrap_or_else(|| panic!("{program:?} {setsid}: no flags in {screen:?}"));
-                assert!(flags.contains('m'), "{program:?} {setsid}: {flags}");
-            }
-        }
+    for (program, setsid, debug) in every_mode() {
+        let mut tty = tty_dumb_init(&program, setsid, debug, &["bash", "-m"]);
+        tty.type_keys(b"echo \"flags are: [[$-]]\"\n");
+        tty.type_keys(b"exit 0\n");
+        let (screen, code) = tty.finish();
+        assert_eq!(code, 0, "{program:?} {setsid}: {screen:?}");
+        let flags = screen
+            .split("flags are: [[")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("]]\n").map(|(flags, _)| flags))
+            .find(|flags| !flags.is_empty() && flags.chars().all(|c| c.is_ascii_alphabetic()))
+            .unwrap_or_else(|| panic!("{program:?} {setsid}: no flags in {screen:?}"));
+        assert!(flags.contains('m'), "{program:?} {setsid}: {flags}");
     }
 }
 

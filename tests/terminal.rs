@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::os::fd::{FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::io::Write;
+use std::process::Command;
+use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
 use common::{KillOnDrop, PIDONE, helper};
@@ -45,52 +43,13 @@ impl Session {
     /// Starts `command` as the session leader of a new pty, which becomes its controlling
     /// terminal, with stdin, stdout and stderr on it.
     fn start(mut command: Command) -> Session {
-        let (mut master, mut slave) = (0, 0);
-        // SAFETY: openpty fills in two new descriptors.
-        let opened = unsafe {
-            libc::openpty(
-                &mut master,
-                &mut slave,
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                std::ptr::null(),
-            )
-        };
-        assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
-        // SAFETY: both descriptors were just opened and are owned here.
-        let (master, slave) =
-            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-        command
-            .env("PS1", "$ ")
-            .env("TERM", "dumb")
-            .stdin(Stdio::from(slave.try_clone().unwrap()))
-            .stdout(Stdio::from(slave.try_clone().unwrap()))
-            .stderr(Stdio::from(slave));
-        // SAFETY: setsid and ioctl are async-signal-safe.
-        unsafe {
-            command.pre_exec(|| {
-                libc::setsid();
-                libc::ioctl(0, libc::TIOCSCTTY, 0);
-                Ok(())
-            });
-        }
-        let process = command.spawn().unwrap();
-        let master = std::fs::File::from(master);
-        let mut reader = master.try_clone().unwrap();
-        let (tx, output) = channel();
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buffer) {
-                if n == 0 || tx.send(buffer[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
+        command.env("PS1", "$ ").env("TERM", "dumb");
+        let pty = common::start_on_pty(command, false);
         Session {
-            master,
-            output,
+            master: pty.master,
+            output: pty.output,
             screen: String::new(),
-            process: KillOnDrop(process),
+            process: KillOnDrop(pty.process),
         }
     }
 

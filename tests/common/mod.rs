@@ -595,3 +595,76 @@ pub fn signals_seen<'a>(lines: &'a [String], name: &str) -> Vec<&'a str> {
         .filter_map(|l| l.strip_prefix(prefix.as_str()))
         .collect()
 }
+
+/// A process started as the session leader of a new pty, which is its controlling
+/// terminal, with stdin, stdout and stderr on it: the pty's master side, and what the
+/// terminal shows, chunk by chunk, until no process holds the pty any more.
+pub struct OnPty {
+    pub master: std::fs::File,
+    pub output: Receiver<Vec<u8>>,
+    pub process: std::process::Child,
+}
+
+/// Starts `command` on a new pty (see [`OnPty`]). `raw` turns echo and output processing
+/// off, as dumb-init's tests set their terminal.
+pub fn start_on_pty(mut command: Command, raw: bool) -> OnPty {
+    use std::io::Read;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty fills in two new descriptors.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened and are owned here.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    if raw {
+        // SAFETY: termios is plain data, filled in by tcgetattr.
+        unsafe {
+            let mut attrs: libc::termios = std::mem::zeroed();
+            libc::tcgetattr(slave.as_raw_fd(), &mut attrs);
+            attrs.c_oflag &= !libc::OPOST;
+            attrs.c_lflag &= !libc::ECHO;
+            libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &attrs);
+        }
+    }
+    command
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    // SAFETY: setsid and ioctl are async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setsid();
+            libc::ioctl(0, libc::TIOCSCTTY, 0);
+            Ok(())
+        });
+    }
+    let process = command.spawn().unwrap();
+    // The slave's last copies outside the child go with the command.
+    drop(command);
+    let master = std::fs::File::from(master);
+    let mut reader = master.try_clone().unwrap();
+    let (tx, output) = channel();
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        // Ends with EIO once every process holding the slave is gone.
+        while let Ok(n) = reader.read(&mut buffer) {
+            if n == 0 || tx.send(buffer[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    OnPty {
+        master,
+        output,
+        process,
+    }
+}

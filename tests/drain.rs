@@ -182,8 +182,10 @@ fn wait_leaves_the_others_to_finish_on_their_own() {
     pidone.expect_line("app: ready");
     pidone.signal(libc::SIGUSR2);
     pidone.expect_stderr_line("exit code 3");
-    pidone.await_idle();
-    // Well past the grace: the agent is still there, unasked; it ends when it is done.
+    // pidone sleeps with no deadline at all: the agent is not asked to stop, nor killed
+    // at the grace; it ends when it is done.
+    let timeout = common::sleeping_in_sigtimedwait(pidone.pid())[2].clone();
+    assert_eq!(timeout, "0x0", "a deadline while waiting");
     pidone.signal(libc::SIGUSR1);
     let outcome = pidone.finish();
     assert_eq!(outcome.code, 3, "the child's code: {outcome:?}");

@@ -119,22 +119,6 @@ fn a_child_killed_by_the_forwarded_sigterm_gives_143() {
     assert_eq!(outcome.code, 143, "{outcome:?}");
 }
 
-/// The arguments of the system call pidone sleeps in, once it sleeps in rt_sigtimedwait:
-/// `(set, info, timeout, size)` as /proc/PID/syscall shows them.
-fn sleeping_in_sigtimedwait(pid: i32) -> Vec<String> {
-    let mut arguments = Vec::new();
-    common::eventually("pidone sleeps in rt_sigtimedwait", || {
-        let line = std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
-        let mut fields = line.split_whitespace().map(str::to_string);
-        if fields.next() != Some(libc::SYS_rt_sigtimedwait.to_string()) {
-            return false;
-        }
-        arguments = fields.take(4).collect();
-        true
-    });
-    arguments
-}
-
 /// kubernetes#119884: an application that needs longer to shut down than pidone's old
 /// 30 s default, in a pod that allows it. Without a grace of the user's, pidone sets no
 /// deadline of its own after SIGTERM: it sleeps without a timeout, and the application
@@ -154,7 +138,7 @@ fn without_a_grace_a_sigterm_from_outside_starts_no_deadline_of_pidones() {
         pidone.expect_line("app: ready");
         pidone.signal(libc::SIGTERM);
         pidone.expect_line("app: got SIGTERM");
-        let timeout = sleeping_in_sigtimedwait(pidone.pid())[2].clone();
+        let timeout = common::sleeping_in_sigtimedwait(pidone.pid())[2].clone();
         match grace {
             None => assert_eq!(timeout, "0x0", "a timeout after SIGTERM without a grace"),
             Some(_) => assert_ne!(timeout, "0x0", "no timeout though a grace is set"),

@@ -668,3 +668,19 @@ pub fn start_on_pty(mut command: Command, raw: bool) -> OnPty {
         process,
     }
 }
+
+/// The arguments of the system call pidone sleeps in, once it sleeps in rt_sigtimedwait:
+/// `(set, info, timeout, size)` as /proc/PID/syscall shows them.
+pub fn sleeping_in_sigtimedwait(pid: i32) -> Vec<String> {
+    let mut arguments = Vec::new();
+    eventually("pidone sleeps in rt_sigtimedwait", || {
+        let line = std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+        let mut fields = line.split_whitespace().map(str::to_string);
+        if fields.next() != Some(libc::SYS_rt_sigtimedwait.to_string()) {
+            return false;
+        }
+        arguments = fields.take(4).collect();
+        true
+    });
+    arguments
+}

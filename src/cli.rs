@@ -25,8 +25,8 @@ Options (a flag beats its environment variable):
       --timeout DURATION   Stop the child as if SIGTERM had arrived once it has run this
                            long [env: PIDONE_TIMEOUT]
       --on-child-exit MODE When the child exits while others remain: drain (SIGTERM,
-                           then SIGKILL after the grace), wait (for them to exit), exit
-                           [env: PIDONE_ON_CHILD_EXIT] [default: drain]
+                           then SIGKILL after the grace, or 10s), wait (for them to
+                           exit), exit [env: PIDONE_ON_CHILD_EXIT] [default: drain]
   -c, --single-child       Forward signals to the child alone, not its process group
                            [env: PIDONE_SINGLE_CHILD=1]
   -g, --process-group      Forward signals to the child's process group (the default

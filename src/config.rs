@@ -376,6 +376,7 @@ pub fn resolve(
         .map(|setting| Ok::<_, ConfigError>((parse_duration(&setting)?, setting)))
         .transpose()?;
     if let (Some((grace, grace_setting)), Some((delay, delay_setting))) = (&grace, &stop_delay)
+        && !delay.is_zero()
         && delay >= grace
     {
         return Err(ConfigError::Conflict(format!(
@@ -903,6 +904,7 @@ mod tests {
             "{line}"
         );
         assert!(run(both("5s", "1m30s"), &env_of(&[])).is_ok());
+        assert!(run(both("0", "0"), &env_of(&[])).is_ok(), "no delay at all");
         let no_grace = Cli {
             stop_delay: Some("1h".into()),
             ..with(vec!["app"])

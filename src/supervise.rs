@@ -412,7 +412,13 @@ pub fn supervise(
             Step::KillDescendants => {
                 let why = if timed_out {
                     let length = lifecycle.deadline_length().unwrap_or_default();
-                    format!("grace period of {} expired", duration::display(length))
+                    // Without a grace, the only deadline there is is the drain's.
+                    let which = if config.grace.is_some() {
+                        "grace period"
+                    } else {
+                        "drain deadline"
+                    };
+                    format!("{which} of {} expired", duration::display(length))
                 } else {
                     "re-parented after the deadline".to_string()
                 };

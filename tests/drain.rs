@@ -162,7 +162,7 @@ fn without_a_grace_the_drain_kills_what_is_left_after_ten_seconds() {
     assert_eq!(signals_seen(&outcome.stdout, "worker"), ["SIGTERM"]);
     let warning = outcome.kill_warning();
     assert!(
-        warning.contains("10s") && warning.contains(&worker.to_string()),
+        warning.contains("drain deadline of 10s expired") && warning.contains(&worker.to_string()),
         "{warning}"
     );
 }

@@ -223,15 +223,15 @@ fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
 
 /// Records one option in `cli`; `value` is there exactly when the option takes one.
 fn set(cli: &mut Cli, long: &str, value: Option<String>) {
-    let value = || value.clone().unwrap_or_default();
+    let value = value.unwrap_or_default();
     match long {
-        "grace" => cli.grace = Some(value()),
-        "stop-delay" => cli.stop_delay = Some(value()),
-        "timeout" => cli.timeout = Some(value()),
-        "on-child-exit" => cli.on_child_exit = Some(value()),
-        "rewrite" => cli.rewrite.push(value()),
-        "remap-exit" => cli.remap_exit.push(value()),
-        "parent-death-signal" => cli.parent_death_signal = Some(value()),
+        "grace" => cli.grace = Some(value),
+        "stop-delay" => cli.stop_delay = Some(value),
+        "timeout" => cli.timeout = Some(value),
+        "on-child-exit" => cli.on_child_exit = Some(value),
+        "rewrite" => cli.rewrite.push(value),
+        "remap-exit" => cli.remap_exit.push(value),
+        "parent-death-signal" => cli.parent_death_signal = Some(value),
         "single-child" => cli.single_child = true,
         "process-group" => cli.process_group = true,
         "warn-on-reap" => cli.warn_on_reap = true,

@@ -266,9 +266,7 @@ impl Environment<'_> {
 
     /// A variable's value for a message, however it is encoded.
     fn raw(&self, variable: &str) -> String {
-        (self.0)(variable)
-            .map(|value| value.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        self.raw_value(variable).unwrap_or_default()
     }
 
     /// tini's switches are on when the variable is set at all, whatever its value.

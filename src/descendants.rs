@@ -98,12 +98,7 @@ pub fn proc_is_ours(me: libc::pid_t) -> bool {
 /// The processes of `scope` alive now, or `None` when /proc cannot be read or is not the
 /// /proc of pidone's PID namespace.
 fn scan(scope: &Scope) -> Option<Vec<Stat>> {
-    scan_as(scope.me, scope)
-}
-
-/// The processes `scope` covers, read from /proc only if it is the /proc of `me`'s namespace.
-fn scan_as(me: libc::pid_t, scope: &Scope) -> Option<Vec<Stat>> {
-    if !proc_is_ours(me) {
+    if !proc_is_ours(scope.me) {
         return None;
     }
     let entries = fs::read_dir("/proc").ok()?;
@@ -148,15 +143,6 @@ fn send_resumable(target: libc::pid_t, signal: i32) {
     if crate::signals::resumes(signal) {
         send(target, libc::SIGCONT);
     }
-}
-
-/// The live members of process group `group`, from /proc; `None` when /proc is not the
-/// /proc of pidone's PID namespace.
-fn members(me: libc::pid_t, group: libc::pid_t) -> Option<Vec<libc::pid_t>> {
-    let everyone = Scope { me: 1, group: None };
-    let mut found = scan_as(me, &everyone)?;
-    found.retain(|stat| stat.pgrp == group);
-    Some(found.into_iter().map(|stat| stat.pid).collect())
 }
 
 /// Signals descendants so that each gets SIGTERM at most once per shutdown — from a
@@ -229,7 +215,16 @@ impl Sweeper {
         let pids = if destination > 0 {
             Some(vec![destination])
         } else {
-            members(self.scope.me, destination.wrapping_neg())
+            // Forwarding reaches a group only while it is the child's, which the scope
+            // covers.
+            let group = destination.wrapping_neg();
+            scan(&self.scope).map(|alive| {
+                alive
+                    .into_iter()
+                    .filter(|stat| stat.pgrp == group)
+                    .map(|stat| stat.pid)
+                    .collect()
+            })
         };
         match pids {
             Some(pids) => {

@@ -393,10 +393,10 @@ fn table() -> Vec<Row> {
             SUBREAPING,
             0,
             &[
-                "app: pid SELF ppid INIT sid OTHER pgid SELF",
+                "app: pid SELF ppid INIT sid CALLER pgid SELF",
                 "app: ready",
                 "app: got SIGUSR2",
-                "orphan: pid SELF ppid INIT sid OTHER pgid APP",
+                "orphan: pid SELF ppid INIT sid CALLER pgid APP",
             ],
         ),
     );
@@ -756,8 +756,12 @@ const NAMES: &[&str] = &["app", "grandchild", "worker", "daemon", "orphan"];
 
 /// Process ids in the helper's "NAME: pid P[ ppid Q sid S pgid G]" lines become what they
 /// are to the reader: SELF, INIT (the init's pid as the process sees it), APP (the app's,
-/// when it printed it), 0 (outside the process's PID namespace) or OTHER.
+/// when it printed it), CALLER (the test's own session, which an init that is not PID 1
+/// inherits: a pid, or 0 where its leader is outside the test's PID namespace, as in a
+/// container), 0 (outside the process's PID namespace) or OTHER.
 fn normalise(lines: &[String], init: i32) -> Vec<String> {
+    // SAFETY: getsid(0) only reads the calling process's session id.
+    let caller = unsafe { libc::getsid(0) };
     let app = lines
         .iter()
         .find(|l| l.starts_with("app: pid "))
@@ -774,9 +778,10 @@ fn normalise(lines: &[String], init: i32) -> Vec<String> {
             };
             let fields: Vec<&str> = ids.split(' ').collect();
             let own: i32 = fields[0].parse().unwrap();
-            let role = |field: &str| {
-                let id: i32 = field.parse().unwrap();
+            let role = |key: &str, value: &str| {
+                let id: i32 = value.parse().unwrap();
                 match id {
+                    _ if key == "sid" && id == caller => "CALLER",
                     0 => "0",
                     _ if id == own => "SELF",
                     _ if id == init => "INIT",
@@ -786,7 +791,7 @@ fn normalise(lines: &[String], init: i32) -> Vec<String> {
             };
             let mut normalised = format!("{name}: pid SELF");
             for pair in fields[1..].chunks(2) {
-                normalised.push_str(&format!(" {} {}", pair[0], role(pair[1])));
+                normalised.push_str(&format!(" {} {}", pair[0], role(pair[0], pair[1])));
             }
             normalised
         })

@@ -13,6 +13,17 @@
     clippy::arithmetic_side_effects
 )]
 
+// A FROM-scratch image has no dynamic loader: a release binary linked against a shared C
+// library fails there with "exec /pidone: no such file or directory". So a release build
+// (debug assertions off) must link statically, as the musl targets do by default; glibc
+// builds may ask for it with `-C target-feature=+crt-static`.
+#[cfg(all(not(debug_assertions), not(target_feature = "crt-static")))]
+compile_error!(
+    "pidone's release binary must be statically linked to run in a FROM-scratch image: \
+     build it with --target x86_64-unknown-linux-musl or --target aarch64-unknown-linux-musl \
+     (README, \"Get pidone\")"
+);
+
 use std::ffi::{CStr, OsStr};
 use std::os::unix::ffi::OsStrExt;
 

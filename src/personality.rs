@@ -73,8 +73,10 @@ impl Personality {
     /// Docker's daemon runs its `init-path` with `--version` and reads stdout as
     /// `tini version VERSION - git.COMMIT`, COMMIT without dots (moby's `parseInitVersion`);
     /// `docker info` shows COMMIT as the "init version". So under every name Docker may call
-    /// pidone by, the line ends in ` - git.pidone-MAJOR_MINOR_PATCH`, which names pidone and
-    /// its version, whatever the file is called. Under the peers' names the rest of the line
+    /// pidone by, the line ends in ` - git.pidone-MAJOR_MINOR_PATCH-COMMIT`, which names
+    /// pidone, its version and the git commit it was built from (12 hex digits; the part
+    /// `-COMMIT` is left out when the build had no git checkout; see `build.rs`), whatever
+    /// the file is called. Under the peers' names the rest of the line
     /// is the peer's own format: `tini version VERSION`, catatonit's
     /// `tini version VERSION_catatonit`, dumb-init's `dumb-init vVERSION` (with `(pidone)`),
     /// each with pidone's version.
@@ -88,7 +90,8 @@ impl Personality {
                     "_",
                     env!("CARGO_PKG_VERSION_MINOR"),
                     "_",
-                    env!("CARGO_PKG_VERSION_PATCH")
+                    env!("CARGO_PKG_VERSION_PATCH"),
+                    env!("PIDONE_COMMIT_SUFFIX")
                 )
             };
         }
@@ -161,7 +164,11 @@ mod tests {
     #[test]
     fn docker_reads_pidones_version_under_every_name_it_calls_it_by() {
         let version = env!("CARGO_PKG_VERSION");
-        let commit = format!("pidone-{}", version.replace('.', "_"));
+        let commit = format!(
+            "pidone-{}{}",
+            version.replace('.', "_"),
+            env!("PIDONE_COMMIT_SUFFIX")
+        );
         for personality in [
             Personality::Pidone,
             Personality::Tini,

@@ -96,11 +96,15 @@ fn tini_and_catatonit_signal_the_child_alone_unless_given_g() {
 }
 
 /// Each name's `--version` line, in that peer's format and on its stream, ending where
-/// Docker reads the commit (`docker info`'s "init version") in `git.pidone-VERSION`.
+/// Docker reads the commit (`docker info`'s "init version") in `git.pidone-VERSION-COMMIT`.
 #[test]
 fn version_lines() {
     let version = env!("CARGO_PKG_VERSION");
-    let commit = format!("git.pidone-{}", version.replace('.', "_"));
+    let commit = format!(
+        "git.pidone-{}{}",
+        version.replace('.', "_"),
+        env!("PIDONE_COMMIT_SUFFIX")
+    );
     for (name, expected, on_stderr) in [
         (
             "pidone",

@@ -7,18 +7,16 @@
 //! qemu-aarch64-static or the aarch64 target the tests skip, except under CI=true, where
 //! that is a failure.
 //!
-//! The scenarios mirror the native binary's in exit_status.rs, shutdown.rs, forwarding.rs,
-//! reaping.rs and drain.rs; each takes the `Pidone` to run, so it can move to `common` and
-//! serve both.
+//! The scenarios are the native binary's own (`common::scenarios`), given the emulated
+//! pidone to run.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
-use common::{Pidone, app, eventually, namespace_members, pid_in, signals_seen};
+use common::{Pidone, app, scenarios};
 
 /// The Rust target of the binary under test.
 const TARGET: &str = "aarch64-unknown-linux-musl";
@@ -98,23 +96,13 @@ fn aarch64_pidone() -> Result<&'static Path, &'static str> {
 /// `cargo build --release --locked --target aarch64-unknown-linux-musl -p pidone`, into
 /// `CARGO_TARGET_TMPDIR/cross`; the path of the binary.
 fn build_aarch64_pidone() -> PathBuf {
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cross");
-    let status = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "--locked",
-            "--target",
-            TARGET,
-        ])
-        .args(["-p", "pidone", "--target-dir"])
-        .arg(&target_dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo to build the aarch64 pidone");
-    assert!(status.success(), "building pidone for {TARGET} failed");
-    target_dir.join(TARGET).join("release/pidone")
+    common::cargo_build(
+        "pidone for aarch64",
+        "cross",
+        &["--release", "--target", TARGET, "-p", "pidone"],
+    )
+    .join(TARGET)
+    .join("release/pidone")
 }
 
 /// What an executable's ELF headers say: its machine, and whether it asks the kernel for a
@@ -210,13 +198,6 @@ macro_rules! emulated_not_pid1 {
     };
 }
 
-/// Whether `text` holds `number` as a whole number, not as part of a longer one or of
-/// "1s": pids in a fresh namespace are single digits.
-fn names_number(text: &str, number: i32) -> bool {
-    text.split(|c: char| !c.is_ascii_digit())
-        .any(|word| word == number.to_string())
-}
-
 #[test]
 fn the_binary_is_a_static_aarch64_executable_that_runs_under_qemu() {
     let Some(_) = emulated() else { return };
@@ -269,209 +250,47 @@ fn under_qemu_pidone_is_pid_1_and_its_child_sees_ppid_1() {
     assert_is_pid_1(emulated_pid1!());
 }
 
-/// The child's exit code is pidone's, with nothing on stderr. Mirrors exit_status.rs.
-fn assert_exit_code_passes_through(pidone: Pidone, code: i32) {
-    let outcome = pidone.args(app(&format!("exit {code}"))).run();
-    assert_eq!(outcome.code, code, "{outcome:?}");
-    assert_eq!(outcome.stderr, "", "nothing to say at the default level");
-}
-
 #[test]
 fn the_childs_exit_codes_0_and_3_pass_through() {
-    assert_exit_code_passes_through(emulated_pid1!(), 0);
-    assert_exit_code_passes_through(emulated_pid1!(), 3);
-}
-
-/// A child dying of the SIGTERM pidone forwards gives 143. Mirrors shutdown.rs.
-fn assert_forwarded_sigterm_gives_143(pidone: Pidone) {
-    let mut running = pidone
-        .args(app(
-            "ready spawn { as worker on TERM exit 0 ready wait } wait",
-        ))
-        .start();
-    running.expect_line("app: ready");
-    running.expect_line("worker: ready");
-    running.signal(libc::SIGTERM);
-    let outcome = running.finish();
-    assert_eq!(outcome.code, 143, "{outcome:?}");
+    scenarios::exit_code_passes_through(emulated_pid1!(), 0);
+    scenarios::exit_code_passes_through(emulated_pid1!(), 3);
 }
 
 #[test]
 fn a_child_killed_by_the_forwarded_sigterm_gives_143() {
-    assert_forwarded_sigterm_gives_143(emulated_pid1!());
-}
-
-/// A child that ignores SIGTERM is killed when the 1 s grace runs out, not before; the
-/// warning names it. Mirrors shutdown.rs.
-fn assert_grace_ends_in_sigkill(pidone: Pidone) {
-    let grace = Duration::from_secs(1);
-    let mut running = pidone
-        .args(["--grace", "1s"])
-        .args(app("print-pid on TERM record ready wait"))
-        .start();
-    let app_pid = pid_in(&running.expect_line("app: pid"));
-    running.expect_line("app: ready");
-    let sent = Instant::now();
-    running.signal(libc::SIGTERM);
-    running.expect_line("app: got SIGTERM");
-    let (outcome, exited) = running.finish_within(common::PATIENCE);
-    assert_eq!(outcome.code, 137, "{outcome:?}");
-    assert!(exited - sent >= grace, "killed after {:?}", exited - sent);
-    assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGTERM"]);
-    let warning = outcome.kill_warning();
-    assert!(warning.contains("grace period of 1s"), "{warning}");
-    assert!(
-        names_number(warning, app_pid),
-        "{warning} names no {app_pid}"
-    );
+    scenarios::forwarded_sigterm_gives_143(emulated_pid1!());
 }
 
 #[test]
 fn a_child_ignoring_sigterm_is_killed_at_the_grace_with_137_and_named() {
-    assert_grace_ends_in_sigkill(emulated_pid1!());
-}
-
-/// A command that does not exist: 127 and one line naming it. Mirrors exit_status.rs.
-fn assert_missing_command_is_127(pidone: Pidone) {
-    let outcome = pidone.args(["no-such-command-anywhere"]).run();
-    assert_eq!(outcome.code, 127, "{outcome:?}");
-    let lines = outcome.stderr_lines();
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].starts_with("pidone: "), "{lines:?}");
-    assert!(lines[0].contains("'no-such-command-anywhere'"), "{lines:?}");
-    assert!(lines[0].contains("No such file or directory"), "{lines:?}");
+    scenarios::grace_ends_in_sigkill(emulated_pid1!());
 }
 
 #[test]
 fn a_missing_command_is_127_with_one_line() {
-    assert_missing_command_is_127(emulated_pid1!());
-}
-
-/// A file without execute permission: 126 and one line naming it. Mirrors exit_status.rs.
-fn assert_not_executable_is_126(pidone: Pidone) {
-    let dir = common::scratch_path("noexec-aarch64");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("script");
-    std::fs::write(&file, "#!/bin/sh\nexit 0\n").unwrap();
-    let outcome = pidone.args([&file]).run();
-    assert_eq!(outcome.code, 126, "{outcome:?}");
-    let lines = outcome.stderr_lines();
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].starts_with("pidone: "), "{lines:?}");
-    assert!(lines[0].contains(file.to_str().unwrap()), "{lines:?}");
-    assert!(lines[0].contains("Permission denied"), "{lines:?}");
+    scenarios::missing_command_is_127(emulated_pid1!());
 }
 
 #[test]
 fn a_file_without_execute_permission_is_126_with_one_line() {
-    assert_not_executable_is_126(emulated_pid1!());
-}
-
-/// A SIGTERM to pidone reaches the child and a grandchild in its process group while the
-/// child still runs; SIGUSR1 ends both. Mirrors forwarding.rs.
-fn assert_sigterm_reaches_the_group(pidone: Pidone) {
-    let family = "spawn { as grandchild on TERM record on USR1 exit 0 ready wait } \
-                  as child on TERM record on USR1 exit 0 ready wait";
-    let mut running = pidone.args(app(family)).start();
-    running.expect_line("grandchild: ready");
-    running.expect_line("child: ready");
-    running.signal(libc::SIGTERM);
-    running.expect_line("grandchild: got SIGTERM");
-    running.expect_line("child: got SIGTERM");
-    running.signal(libc::SIGUSR1);
-    let outcome = running.finish();
-    assert_eq!(outcome.code, 0, "{outcome:?}");
-    for name in ["child", "grandchild"] {
-        assert_eq!(
-            signals_seen(&outcome.stdout, name),
-            ["SIGTERM", "SIGUSR1"],
-            "{name}: {outcome:?}"
-        );
-    }
+    let dir = common::scratch_path("noexec-aarch64");
+    std::fs::create_dir_all(&dir).unwrap();
+    scenarios::not_executable_is_126(emulated_pid1!(), &dir.join("script"));
 }
 
 #[test]
 fn sigterm_reaches_the_childs_whole_process_group() {
-    assert_sigterm_reaches_the_group(emulated_pid1!());
-}
-
-/// Orphans are re-parented to pidone (their parent becomes 1) and reaped: in the end the
-/// namespace holds pidone and the app, no zombie. Mirrors reaping.rs.
-fn assert_orphans_are_adopted_and_reaped(pidone: Pidone) {
-    let steps = "orphans 100 orphan { as orphan await-adoption print-pid exit 0 } \
-                 on TERM exit 0 ready wait";
-    let mut running = pidone.args(app(steps)).start();
-    running.expect_line("app: orphans 100");
-    let adopted = running.expect_line("orphan: pid");
-    let fields: Vec<&str> = adopted.split_whitespace().collect();
-    assert_eq!(
-        fields.get(3..5),
-        Some(["ppid", "1"].as_slice()),
-        "{adopted}"
-    );
-    running.expect_line("app: ready");
-    let pid = running.pid();
-    eventually("pidone has reaped every orphan", || {
-        namespace_members(pid).len() == 2
-    });
-    assert_eq!(common::zombies_in_namespace_of(pid), 0);
-    running.signal(libc::SIGTERM);
-    let outcome = running.finish();
-    assert_eq!(outcome.code, 0, "{outcome:?}");
-    assert_eq!(outcome.stderr, "");
+    scenarios::sigterm_reaches_the_group(emulated_pid1!());
 }
 
 #[test]
 fn orphans_are_reparented_to_pidone_and_reaped() {
-    assert_orphans_are_adopted_and_reaped(emulated_pid1!());
-}
-
-/// The main child exits (4) while a worker in its group and a daemon in a session of its
-/// own remain: both get SIGTERM and flush; pidone exits with 4 once they are gone, with no
-/// SIGKILL. Mirrors drain.rs.
-fn assert_the_drain_stops_what_is_left(pidone: Pidone) {
-    let (in_group, daemonised) = (
-        common::scratch_path("aarch64-group-worker"),
-        common::scratch_path("aarch64-daemon"),
-    );
-    let steps = format!(
-        "spawn {{ as worker on USR1 record on TERM flush {} ready wait }} \
-         daemon {{ as daemon on TERM flush {} ready wait }} \
-         as app on USR1 exit 4 ready wait",
-        in_group.display(),
-        daemonised.display()
-    );
-    let mut running = pidone.args(["-v"]).args(app(&steps)).start();
-    running.expect_line("worker: ready");
-    running.expect_line("daemon: ready");
-    running.expect_line("app: ready");
-    running.signal(libc::SIGUSR1);
-    let outcome = running.finish();
-    assert_eq!(outcome.code, 4, "the main child's code: {outcome:?}");
-    assert_eq!(std::fs::read_to_string(&in_group).unwrap(), "flushed\n");
-    assert_eq!(std::fs::read_to_string(&daemonised).unwrap(), "flushed\n");
-    assert_eq!(
-        signals_seen(&outcome.stdout, "worker"),
-        ["SIGUSR1", "SIGTERM"]
-    );
-    assert_eq!(signals_seen(&outcome.stdout, "daemon"), ["SIGTERM"]);
-    for name in ["worker", "daemon"] {
-        assert!(
-            outcome.stdout.contains(&format!("{name}: flushed")),
-            "{outcome:?}"
-        );
-    }
-    assert!(
-        outcome.stderr.contains("sending SIGTERM"),
-        "{}",
-        outcome.stderr
-    );
-    assert!(!outcome.stderr.contains("SIGKILL"), "{}", outcome.stderr);
+    scenarios::orphans_are_adopted_and_reaped(emulated_pid1!(), 100);
 }
 
 #[test]
 fn the_drain_stops_a_remaining_worker_then_exits_with_the_childs_code() {
-    assert_the_drain_stops_what_is_left(emulated_pid1!());
+    scenarios::the_drain_stops_what_is_left(emulated_pid1!());
 }
 
 /// Not PID 1 (pidone's `rt_sigtimedwait` loop, its `PR_SET_CHILD_SUBREAPER` request):

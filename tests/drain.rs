@@ -5,46 +5,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Pidone, app, pid_in, signals_seen};
+use common::{Pidone, app, pid_in, scenarios, signals_seen};
 
 #[test]
 fn workers_flush_on_sigterm_after_the_main_child_exits() {
     require_namespaces!();
-    let (in_group, daemonised) = (
-        common::scratch_path("group-worker"),
-        common::scratch_path("daemon"),
-    );
-    // One worker stays in the child's process group; the other left it with setsid, as a
-    // daemon does: only kill(-1) as PID 1 reaches it.
-    let steps = format!(
-        "spawn {{ as worker on USR1 record on TERM flush {} ready wait }} \
-         daemon {{ as daemon on TERM flush {} ready wait }} \
-         as app on USR1 exit 4 ready wait",
-        in_group.display(),
-        daemonised.display()
-    );
-    let mut pidone = Pidone::new().args(["-v"]).args(app(&steps)).start();
-    pidone.expect_line("worker: ready");
-    pidone.expect_line("daemon: ready");
-    pidone.expect_line("app: ready");
-    pidone.signal(libc::SIGUSR1);
-    let outcome = pidone.finish();
-
-    assert_eq!(outcome.code, 4, "the main child's code: {outcome:?}");
-    assert_eq!(std::fs::read_to_string(&in_group).unwrap(), "flushed\n");
-    assert_eq!(std::fs::read_to_string(&daemonised).unwrap(), "flushed\n");
-    assert_eq!(
-        signals_seen(&outcome.stdout, "worker"),
-        ["SIGUSR1", "SIGTERM"]
-    );
-    assert_eq!(signals_seen(&outcome.stdout, "daemon"), ["SIGTERM"]);
-    assert!(outcome.stdout.contains(&"worker: flushed".to_string()));
-    assert!(
-        outcome.stderr.contains("sending SIGTERM"),
-        "{}",
-        outcome.stderr
-    );
-    assert!(!outcome.stderr.contains("SIGKILL"), "{}", outcome.stderr);
+    scenarios::the_drain_stops_what_is_left(Pidone::new());
 }
 
 #[test]

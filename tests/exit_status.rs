@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Pidone, app};
+use common::{Pidone, app, scenarios};
 
 fn exit_code_of(steps: &str) -> common::Outcome {
     Pidone::new().args(app(steps)).run()
@@ -12,9 +12,7 @@ fn exit_code_of(steps: &str) -> common::Outcome {
 #[test]
 fn success_is_zero() {
     require_namespaces!();
-    let outcome = exit_code_of("exit 0");
-    assert_eq!(outcome.code, 0, "{outcome:?}");
-    assert_eq!(outcome.stderr, "", "nothing to say at the default level");
+    scenarios::exit_code_passes_through(Pidone::new(), 0);
 }
 
 #[test]
@@ -46,13 +44,7 @@ fn death_by_a_real_time_signal_is_128_plus_n() {
 #[test]
 fn a_missing_command_is_127_with_its_name() {
     require_namespaces!();
-    let outcome = Pidone::new().args(["no-such-command-anywhere"]).run();
-    assert_eq!(outcome.code, 127);
-    let lines = outcome.stderr_lines();
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].starts_with("pidone: "), "{lines:?}");
-    assert!(lines[0].contains("'no-such-command-anywhere'"), "{lines:?}");
-    assert!(lines[0].contains("No such file or directory"), "{lines:?}");
+    scenarios::missing_command_is_127(Pidone::new());
 }
 
 #[test]
@@ -70,15 +62,7 @@ fn a_missing_path_is_127() {
 #[test]
 fn a_file_without_execute_permission_is_126() {
     require_namespaces!();
-    let dir = tempdir("noexec");
-    let file = dir.join("script");
-    std::fs::write(&file, "#!/bin/sh\nexit 0\n").unwrap();
-    let outcome = Pidone::new().args([&file]).run();
-    assert_eq!(outcome.code, 126);
-    let lines = outcome.stderr_lines();
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].contains(file.to_str().unwrap()), "{lines:?}");
-    assert!(lines[0].contains("Permission denied"), "{lines:?}");
+    scenarios::not_executable_is_126(Pidone::new(), &tempdir("noexec").join("script"));
 }
 
 #[test]

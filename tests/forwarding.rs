@@ -4,33 +4,17 @@
 
 mod common;
 
-use common::{Pidone, app, helper, signals_seen};
-
-/// A child that records SIGTERM and stays, with a grandchild in its process group that
-/// does the same; SIGUSR1 ends both.
-const FAMILY: &str = "spawn { as grandchild on TERM record on USR1 exit 0 ready wait } \
-                      as child on TERM record on USR1 exit 0 ready wait";
+use common::{Pidone, app, helper, scenarios, signals_seen};
 
 #[test]
 fn sigterm_reaches_the_whole_process_group() {
     require_namespaces!();
-    let mut pidone = Pidone::new().args(app(FAMILY)).start();
-    pidone.expect_line("grandchild: ready");
-    pidone.expect_line("child: ready");
-    pidone.signal(libc::SIGTERM);
-    // Both see it while the child is still running: it came from forwarding, not the drain.
-    pidone.expect_line("grandchild: got SIGTERM");
-    pidone.expect_line("child: got SIGTERM");
-    pidone.signal(libc::SIGUSR1);
-    let outcome = pidone.finish();
-    assert_eq!(outcome.code, 0, "{outcome:?}");
-    assert_eq!(
-        signals_seen(&outcome.stdout, "grandchild"),
-        ["SIGTERM", "SIGUSR1"]
-    );
+    scenarios::sigterm_reaches_the_group(Pidone::new());
 }
 
-/// As FAMILY, but the grandchild exits on the drain's SIGTERM.
+/// A child that records SIGTERM and exits on SIGUSR1, with a grandchild in its process
+/// group that records SIGUSR1 and exits on SIGTERM (the drain's, when signals go to the
+/// child alone).
 const FAMILY_THAT_DRAINS: &str = "spawn { as grandchild on TERM exit 0 on USR1 record ready wait } \
                                   as child on TERM record on USR1 exit 0 ready wait";
 

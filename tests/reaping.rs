@@ -9,30 +9,14 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
 use common::{
-    Pidone, app, eventually, helper, namespace_members, signals_seen, stat, zombies_in_namespace_of,
+    Pidone, app, eventually, helper, namespace_members, scenarios, signals_seen, stat,
+    zombies_in_namespace_of,
 };
 
 #[test]
 fn hundreds_of_orphans_leave_no_zombie() {
     require_namespaces!();
-    let mut pidone = Pidone::new()
-        .args(app("orphans 500 on TERM exit 0 ready wait"))
-        .start();
-    pidone.expect_line("app: orphans 500");
-    pidone.expect_line("app: ready");
-    let pid = pidone.pid();
-    eventually("no zombie is left in pidone's namespace", || {
-        zombies_in_namespace_of(pid) == 0
-    });
-    assert_eq!(
-        namespace_members(pid).len(),
-        2,
-        "pidone and the app, nothing else"
-    );
-    pidone.signal(libc::SIGTERM);
-    let outcome = pidone.finish();
-    assert_eq!(outcome.code, 0, "{outcome:?}");
-    assert_eq!(outcome.stderr, "");
+    scenarios::orphans_are_adopted_and_reaped(Pidone::new(), 500);
 }
 
 #[test]

@@ -28,24 +28,11 @@ fn release_binary() -> Option<PathBuf> {
         eprintln!("skipping: `rustup target add {TARGET}` to check the release binary");
         return None;
     }
-    let target_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("release");
-    let status = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--quiet",
-            "--locked",
-            "--release",
-            "--bin",
-            "pidone",
-            "--target",
-            TARGET,
-            "--target-dir",
-        ])
-        .arg(&target_dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo");
-    assert!(status.success(), "release build failed");
+    let target_dir = common::cargo_build(
+        "the release binary",
+        "release",
+        &["--release", "--bin", "pidone", "--target", TARGET],
+    );
     Some(target_dir.join(TARGET).join("release/pidone"))
 }
 

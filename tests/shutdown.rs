@@ -5,48 +5,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Pidone, app, pid_in, signals_seen};
-
-/// Scheduling noise a loaded 2-core machine adds to a deadline; the benchmark measures it
-/// precisely.
-const TOLERANCE: Duration = Duration::from_millis(700);
+use common::scenarios::{self, TOLERANCE};
+use common::{Pidone, app, signals_seen};
 
 #[test]
 fn a_child_ignoring_sigterm_is_killed_when_the_grace_runs_out() {
     require_namespaces!();
-    let grace = Duration::from_millis(600);
-    let mut pidone = Pidone::new()
-        .args(["--grace", "600ms"])
-        .args(app("spawn { as worker print-pid on TERM record ready wait } as app print-pid on TERM record ready wait"))
-        .start();
-    let app_pid = pid_in(&pidone.expect_line("app: pid"));
-    let worker_pid = pid_in(&pidone.expect_line("worker: pid"));
-    pidone.expect_line("worker: ready");
-    pidone.expect_line("app: ready");
-    let sent = Instant::now();
-    pidone.signal(libc::SIGTERM);
-    let (outcome, exited) = pidone.finish_within(common::PATIENCE);
-    let took = exited - sent;
-
-    assert_eq!(outcome.code, 137, "{outcome:?}");
-    assert!(
-        took >= grace,
-        "killed after {took:?}, before the grace of {grace:?}"
-    );
-    assert!(
-        took < grace + TOLERANCE,
-        "killed after {took:?}, long past the grace of {grace:?}"
-    );
-    assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGTERM"]);
-    assert_eq!(signals_seen(&outcome.stdout, "worker"), ["SIGTERM"]);
-    let warning = outcome.kill_warning();
-    assert!(warning.contains("600ms"), "{warning}");
-    for pid in [app_pid, worker_pid] {
-        assert!(
-            warning.contains(&pid.to_string()),
-            "{warning} does not name {pid}"
-        );
-    }
+    scenarios::grace_ends_in_sigkill(Pidone::new());
 }
 
 #[test]
@@ -108,15 +73,7 @@ fn a_child_that_stops_on_sigterm_ends_pidone_at_once_with_its_code() {
 #[test]
 fn a_child_killed_by_the_forwarded_sigterm_gives_143() {
     require_namespaces!();
-    let mut pidone = Pidone::new()
-        .args(app(
-            "ready spawn { as worker on TERM exit 0 ready wait } wait",
-        ))
-        .start();
-    pidone.expect_line("worker: ready");
-    pidone.signal(libc::SIGTERM);
-    let outcome = pidone.finish();
-    assert_eq!(outcome.code, 143, "{outcome:?}");
+    scenarios::forwarded_sigterm_gives_143(Pidone::new());
 }
 
 /// kubernetes#119884: an application that needs longer to shut down than pidone's old

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod scenarios;
+
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -17,27 +19,29 @@ pub const PIDONE: &str = env!("CARGO_BIN_EXE_pidone");
 /// Long enough for a loaded 2-core machine; tests end far sooner when all is well.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
-/// The helper binary, built once per test binary into its own target directory so the
-/// build never waits on the lock of the build that runs the tests.
+/// `cargo build --quiet --locked ARGS` into `CARGO_TARGET_TMPDIR/DIR`, a target directory
+/// of its own, so the build never waits on the lock of the build that runs the tests;
+/// that directory. Panics, naming `what`, when the build fails.
+pub fn cargo_build(what: &str, dir: &str, args: &[&str]) -> PathBuf {
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(dir);
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--locked"])
+        .args(args)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap_or_else(|e| panic!("run cargo to build {what}: {e}"));
+    assert!(status.success(), "building {what} failed");
+    target_dir
+}
+
+/// The helper binary, built once per test binary.
 pub fn helper() -> &'static Path {
     static HELPER: OnceLock<PathBuf> = OnceLock::new();
     HELPER.get_or_init(|| {
-        let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helper");
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "--locked",
-                "-p",
-                "pidone-test-helper",
-                "--target-dir",
-            ])
-            .arg(&target_dir)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("run cargo to build the test helper");
-        assert!(status.success(), "building pidone-test-helper failed");
-        target_dir.join("debug/pidone-test-helper")
+        cargo_build("the test helper", "helper", &["-p", "pidone-test-helper"])
+            .join("debug/pidone-test-helper")
     })
 }
 

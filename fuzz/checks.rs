@@ -305,7 +305,7 @@ pub fn rewrite(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let mut rewrite = Rewrite::default();
     // The model: the rule in force for each signal, in the order they were added.
-    let mut model: Vec<(i32, i32)> = Vec::new();
+    let mut model: Vec<(i32, Option<i32>)> = Vec::new();
     let mut valid_rules = Vec::new();
     let mut all_valid = true;
     for rule in text.split(',') {
@@ -320,7 +320,7 @@ pub fn rewrite(data: &[u8]) {
         };
         assert!(is_signal(from), "{rule:?} rewrites {from}");
         assert_ne!(from, libc::SIGCHLD, "{rule:?} rewrites SIGCHLD");
-        assert!(to == 0 || is_signal(to), "{rule:?} rewrites to {to}");
+        assert!(to.is_none_or(is_signal), "{rule:?} rewrites to {to:?}");
         if default {
             rewrite.set_default(from, to);
             if !model.iter().any(|&(f, _)| f == from) {
@@ -336,8 +336,7 @@ pub fn rewrite(data: &[u8]) {
     let max = libc::SIGRTMAX();
     for signal in (-1..=max + 1).chain([i32::MIN, i32::MAX]) {
         let expected = match model.iter().find(|&&(from, _)| from == signal) {
-            Some(&(_, 0)) => None,
-            Some(&(_, to)) => Some(to),
+            Some(&(_, to)) => to,
             None => Some(signal),
         };
         assert_eq!(

@@ -9,6 +9,7 @@ use log::LevelFilter;
 
 use crate::cli::Cli;
 use crate::duration;
+use crate::forward::Target;
 use crate::lifecycle::OnChildExit;
 use crate::logging::printable;
 use crate::peers;
@@ -19,15 +20,6 @@ use crate::signals::{self, Rewrite};
 /// it SIGKILLs them, when no grace is set: Docker's default stop timeout, 10 s.
 pub const DEFAULT_DRAIN: Duration = Duration::from_secs(10);
 const DEFAULT_LOG_LEVEL: LevelFilter = LevelFilter::Warn;
-
-/// Where forwarded signals go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// The child's process group: the child and everything it started that stayed in it.
-    Group,
-    /// The child alone.
-    Child,
-}
 
 /// Where the child stands in the session and process-group hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -440,7 +432,7 @@ pub fn resolve(
         // dumb-init's default: a job-control signal would be ignored by a process group
         // without a terminal, so it is forwarded as SIGSTOP.
         for signal in [libc::SIGTSTP, libc::SIGTTOU, libc::SIGTTIN] {
-            rewrite.set_default(signal, libc::SIGSTOP);
+            rewrite.set_default(signal, Some(libc::SIGSTOP));
         }
     }
 

@@ -13,6 +13,8 @@ use std::fs;
 
 use log::debug;
 
+use crate::sys::{self, Destination};
+
 /// The fields of `/proc/PID/stat` pidone needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stat {
@@ -47,26 +49,6 @@ pub struct Scope {
     /// The main child's process group, when it leads one of its own, until it is known to
     /// be empty.
     pub group: Option<libc::pid_t>,
-}
-
-/// Where a forwarded signal goes: `kill`'s pid argument, or `None` when nobody it was meant
-/// for can still be reached safely.
-///
-/// The child's pid is pidone's to signal until pidone reaps it; after that the number may
-/// belong to someone else. Its process group's number stays taken while any member lives,
-/// so the group is signalled until it is found empty.
-pub fn forward_destination(
-    target: crate::config::Target,
-    child: libc::pid_t,
-    child_reaped: bool,
-    group: Option<libc::pid_t>,
-) -> Option<libc::pid_t> {
-    use crate::config::Target;
-    match (target, group) {
-        (Target::Group, Some(group)) => Some(group.wrapping_neg()),
-        _ if child_reaped => None,
-        _ => Some(child),
-    }
 }
 
 impl Scope {
@@ -126,22 +108,18 @@ fn scan(scope: &Scope) -> Option<Vec<Stat>> {
     Some(found)
 }
 
-fn send(target: libc::pid_t, signal: i32) {
-    // SAFETY: kill has no memory effects; callers never pass -1 unless pidone is PID 1.
-    if unsafe { libc::kill(target, signal) } != 0 {
-        debug!(
-            "kill({target}, {signal}): {}",
-            std::io::Error::last_os_error()
-        );
+fn send(to: Destination, signal: i32) {
+    if let Err(error) = sys::kill(to, signal) {
+        debug!("sending {} to {to}: {error}", crate::signals::name(signal));
     }
 }
 
 /// Sends `signal`, and SIGCONT after it where a stopped process would otherwise keep it
-/// pending (see [`crate::signals::resumes`]).
-fn send_resumable(target: libc::pid_t, signal: i32) {
-    send(target, signal);
-    if crate::signals::resumes(signal) {
-        send(target, libc::SIGCONT);
+/// pending (see [`crate::forward::needs_sigcont_after`]).
+fn send_resumable(to: Destination, signal: i32) {
+    send(to, signal);
+    if crate::forward::needs_sigcont_after(signal) {
+        send(to, libc::SIGCONT);
     }
 }
 
@@ -199,32 +177,28 @@ impl Sweeper {
         let Some(group) = self.scope.group else {
             return;
         };
-        // SAFETY: signal 0 only checks that the group exists.
-        let empty = unsafe { libc::kill(group.wrapping_neg(), 0) } != 0
-            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
-        if empty {
+        if sys::group_is_empty(group) {
             debug!("the child's process group {group} is empty; it is not signalled any more");
             self.scope.group = None;
         }
     }
 
-    /// A SIGTERM or SIGINT (or what `--rewrite` made of it) was forwarded to `destination`
-    /// (`kill`'s pid argument): its processes have been asked to stop, and the drain does
-    /// not ask them again. A group's members are read from /proc right after the signal.
-    pub fn record_asked(&mut self, destination: libc::pid_t) {
-        let pids = if destination > 0 {
-            Some(vec![destination])
-        } else {
+    /// A SIGTERM or SIGINT (or what `--rewrite` made of it) was forwarded to `to`: its
+    /// processes have been asked to stop, and the drain does not ask them again. A group's
+    /// members are read from /proc right after the signal.
+    pub fn record_asked(&mut self, to: Destination) {
+        let pids = match to {
+            Destination::Process(pid) => Some(vec![pid]),
             // Forwarding reaches a group only while it is the child's, which the scope
             // covers.
-            let group = destination.wrapping_neg();
-            scan(&self.scope).map(|alive| {
+            Destination::Group(group) => scan(&self.scope).map(|alive| {
                 alive
                     .into_iter()
                     .filter(|stat| stat.pgrp == group)
                     .map(|stat| stat.pid)
                     .collect()
-            })
+            }),
+            Destination::Everyone => None,
         };
         match pids {
             Some(pids) => {
@@ -247,7 +221,7 @@ impl Sweeper {
             return;
         }
         if let (Some(group), Some(signal)) = (self.scope.group, signal) {
-            send(group.wrapping_neg(), signal);
+            send(Destination::Group(group), signal);
         }
     }
 
@@ -278,10 +252,12 @@ impl Sweeper {
         let mut reached = Vec::new();
         if may_broadcast {
             *broadcast_done = true;
+            // kill(-1) only as PID 1 of pidone's own namespace: anywhere else it would
+            // reach every process of the host pidone may signal.
             if self.scope.is_init() {
-                send_resumable(-1, signal);
+                send_resumable(Destination::Everyone, signal);
             } else if let Some(group) = self.scope.group {
-                send_resumable(group.wrapping_neg(), signal);
+                send_resumable(Destination::Group(group), signal);
             }
             // Everything the broadcast reached counts as sent.
             for stat in alive.iter().flatten() {
@@ -293,7 +269,7 @@ impl Sweeper {
         }
         for stat in alive.iter().flatten() {
             if !sent.contains(&stat.pid) {
-                send_resumable(stat.pid, signal);
+                send_resumable(Destination::Process(stat.pid), signal);
                 sent.push(stat.pid);
                 reached.push(stat.pid);
             }
@@ -333,32 +309,6 @@ mod tests {
                 pgrp: 5
             }
         );
-    }
-
-    #[test]
-    fn forwarding_never_reaches_a_reaped_child_or_an_emptied_group() {
-        use crate::config::Target;
-        assert_eq!(
-            forward_destination(Target::Group, 7, false, Some(7)),
-            Some(-7)
-        );
-        assert_eq!(
-            forward_destination(Target::Group, 7, true, Some(7)),
-            Some(-7),
-            "members are left"
-        );
-        assert_eq!(forward_destination(Target::Group, 7, true, None), None);
-        assert_eq!(
-            forward_destination(Target::Group, 7, false, None),
-            Some(7),
-            "the child left its group: it is still pidone's"
-        );
-        assert_eq!(
-            forward_destination(Target::Child, 7, false, Some(7)),
-            Some(7)
-        );
-        assert_eq!(forward_destination(Target::Child, 7, true, Some(7)), None);
-        assert_eq!(forward_destination(Target::Child, 7, true, None), None);
     }
 
     #[test]

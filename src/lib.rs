@@ -16,7 +16,8 @@
         clippy::indexing_slicing,
         clippy::arithmetic_side_effects,
         clippy::print_stdout,
-        clippy::print_stderr
+        clippy::print_stderr,
+        clippy::undocumented_unsafe_blocks
     )
 )]
 
@@ -24,7 +25,9 @@ pub mod cli;
 pub mod config;
 pub mod descendants;
 pub mod duration;
+pub mod exec_error;
 pub mod exit;
+pub mod forward;
 pub mod lifecycle;
 pub mod logging;
 pub mod peers;
@@ -32,6 +35,7 @@ pub mod personality;
 pub mod signals;
 pub mod spawn;
 pub mod supervise;
+pub mod sys;
 pub mod terminal;
 
 use std::ffi::OsString;
@@ -169,29 +173,22 @@ fn own_variables() -> Vec<(Vec<u8>, OsString)> {
 /// pidone receives `signal` when its parent dies (tini's `-p`); it is forwarded like any
 /// other. If the parent is already gone, pidone sends it to itself.
 fn set_parent_death_signal(signal: i32) {
-    // SAFETY: prctl and kill have no memory effects.
-    unsafe {
-        let parent = libc::getppid();
-        if libc::prctl(libc::PR_SET_PDEATHSIG, signal as libc::c_ulong) != 0 {
-            log::warn!(
-                "cannot set the parent death signal: {}",
-                std::io::Error::last_os_error()
-            );
-        } else if libc::getppid() != parent {
-            libc::kill(libc::getpid(), signal);
-        }
+    let parent = sys::parent_pid();
+    if let Err(error) = sys::set_parent_death_signal(signal) {
+        log::warn!("cannot set the parent death signal: {error}");
+    } else if sys::parent_pid() != parent {
+        // A process may always signal itself.
+        let _ = sys::kill(sys::Destination::Process(sys::own_pid()), signal);
     }
 }
 
 /// Once the child has its copies, pidone lets go of what it inherited: its working
 /// directory (so it never keeps a mount busy) and every descriptor above stderr.
 fn tidy_up() {
-    // SAFETY: chdir reads a static C string.
-    if unsafe { libc::chdir(c"/".as_ptr()) } != 0 {
-        log::debug!("cannot change to /: {}", std::io::Error::last_os_error());
+    if let Err(error) = sys::chdir_root() {
+        log::debug!("cannot change to /: {error}");
     }
-    // SAFETY: close_range closes descriptors pidone no longer needs; nothing refers to them.
-    if unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) } != 0 {
+    if sys::close_from(3).is_err() {
         // Kernels before 5.9: close what /proc lists, collected before closing any.
         let fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")
             .map(|entries| {
@@ -202,8 +199,7 @@ fn tidy_up() {
             })
             .unwrap_or_default();
         for fd in fds.into_iter().filter(|&fd| fd > 2) {
-            // SAFETY: as above.
-            unsafe { libc::close(fd) };
+            sys::close(fd);
         }
     }
 }
@@ -240,30 +236,16 @@ fn print_to(fd: libc::c_int, texts: &[&str]) -> u8 {
 }
 
 fn write_all(fd: libc::c_int, text: &str) -> u8 {
-    let mut rest = text.as_bytes();
-    while !rest.is_empty() {
-        // SAFETY: writing from a live buffer.
-        let written = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
-        let error = match usize::try_from(written) {
-            Ok(0) => std::io::Error::from(std::io::ErrorKind::WriteZero),
-            Ok(n) => {
-                rest = rest.get(n..).unwrap_or_default();
-                continue;
-            }
-            Err(_) => std::io::Error::last_os_error(),
-        };
-        match error.kind() {
-            std::io::ErrorKind::Interrupted => {}
-            _ => {
-                let stream = if fd == libc::STDOUT_FILENO {
-                    "stdout"
-                } else {
-                    "stderr"
-                };
-                logging::error_before_setup(&format!("cannot write to {stream}: {error}"));
-                return exit::FAILURE;
-            }
+    match sys::write_all(fd, text.as_bytes()) {
+        Ok(()) => 0,
+        Err(error) => {
+            let stream = if fd == libc::STDOUT_FILENO {
+                "stdout"
+            } else {
+                "stderr"
+            };
+            logging::error_before_setup(&format!("cannot write to {stream}: {error}"));
+            exit::FAILURE
         }
     }
-    0
 }

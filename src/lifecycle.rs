@@ -85,6 +85,13 @@ pub enum Step {
     /// Send SIGTERM to the child's process group, then leave the others and exit with this
     /// code.
     TermGroupAndLeave(u8),
+    /// Send SIGCONT to the child, found stopped while it is being stopped for good: a
+    /// stopped process keeps a SIGTERM pending until it is continued.
+    ContinueChild,
+    /// The child stopped at the terminal (Ctrl-Z): stop pidone too, so the shell that
+    /// started it regains the terminal, and once continued give the child the terminal
+    /// back, if the shell gave it to pidone (`fg`, not `bg`).
+    StopWithChild,
 }
 
 /// How pidone reacts to a signal it received.
@@ -98,6 +105,9 @@ pub struct Reaction {
     pub held: bool,
     /// The signal ended a wait for the processes the child left: ask them to stop.
     pub drain: bool,
+    /// A job-control stop from the terminal (SIGTSTP, SIGTTIN, SIGTTOU): once it is
+    /// forwarded, pidone stops itself, as a shell expects of the process it started.
+    pub stop_self: bool,
 }
 
 #[derive(Debug)]
@@ -175,6 +185,7 @@ impl Lifecycle {
             shutdown_started: false,
             held: false,
             drain: false,
+            stop_self: signals::is_job_control_stop(signal),
         };
         if signals::is_shutdown(signal) && !self.stop_requested {
             self.stop_requested = true;
@@ -251,15 +262,30 @@ impl Lifecycle {
         }
     }
 
-    /// The deadline's SIGKILL could reach only the child's process group: pidone is not
-    /// PID 1 and /proc, which lists the rest, is unreadable. Once the child is reaped there
-    /// is nothing left pidone can find to kill or wait for, so it exits rather than wait
-    /// for processes it cannot see.
-    pub fn after_blind_kill(&self) -> Step {
-        match (self.phase, self.exit_code) {
-            (Phase::Killing, Some(code)) => Step::Exit(code),
+    /// The deadline's SIGKILL went out; `every_descendant_found` says whether it could
+    /// reach every process pidone answers for. Where it could reach only the child's
+    /// process group (pidone is not PID 1 and /proc, which lists the rest, is unreadable),
+    /// there is nothing left pidone can find to kill or wait for once the child is reaped,
+    /// so it exits rather than wait for processes it cannot see.
+    pub fn after_kill(&self, every_descendant_found: bool) -> Step {
+        match (every_descendant_found, self.phase, self.exit_code) {
+            (false, Phase::Killing, Some(code)) => Step::Exit(code),
             _ => Step::Wait,
         }
+    }
+
+    /// The main child was stopped by `signal`; `at_terminal` says whether pidone runs as a
+    /// job of a terminal's shell. The steps, in order.
+    pub fn on_child_stopped(&self, signal: i32, at_terminal: bool) -> Vec<Step> {
+        let mut steps = Vec::new();
+        // A SIGTERM may have been forwarded just before the stop was noticed.
+        if self.shutting_down() {
+            steps.push(Step::ContinueChild);
+        }
+        if at_terminal && signals::is_job_control_stop(signal) {
+            steps.push(Step::StopWithChild);
+        }
+        steps
     }
 
     /// The loop woke up without an event.
@@ -327,6 +353,7 @@ mod tests {
             shutdown_started: false,
             held: false,
             drain: false,
+            stop_self: false,
         }
     }
 
@@ -349,6 +376,7 @@ mod tests {
                 shutdown_started: true,
                 held: true,
                 drain: false,
+                stop_self: false,
             }
         );
         assert_eq!(
@@ -581,16 +609,52 @@ mod tests {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
-        assert_eq!(life.after_blind_kill(), Step::Wait, "no deadline yet");
+        assert_eq!(life.after_kill(false), Step::Wait, "no deadline yet");
         assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
         assert_eq!(
-            life.after_blind_kill(),
+            life.after_kill(false),
             Step::Wait,
             "the child is not reaped"
         );
         life.on_child_exit(137);
         assert_eq!(life.after_reaping(true, t0 + GRACE), Step::KillDescendants);
-        assert_eq!(life.after_blind_kill(), Step::Exit(137));
+        assert_eq!(life.after_kill(false), Step::Exit(137));
+        assert_eq!(
+            life.after_kill(true),
+            Step::Wait,
+            "what a kill can find, pidone waits for"
+        );
+    }
+
+    #[test]
+    fn a_job_control_stop_stops_pidone_after_forwarding_it() {
+        let t0 = Instant::now();
+        let mut life = life(GRACE, Duration::ZERO);
+        let reaction = life.on_signal(libc::SIGTSTP, t0);
+        assert_eq!(reaction.forward, [libc::SIGTSTP]);
+        assert!(reaction.stop_self);
+        assert!(!life.on_signal(libc::SIGUSR1, t0).stop_self);
+    }
+
+    #[test]
+    fn a_stopped_child_is_continued_during_a_shutdown_and_followed_at_a_terminal() {
+        let t0 = Instant::now();
+        let mut life = life(GRACE, Duration::ZERO);
+        assert_eq!(life.on_child_stopped(libc::SIGSTOP, true), []);
+        assert_eq!(
+            life.on_child_stopped(libc::SIGTSTP, true),
+            [Step::StopWithChild]
+        );
+        assert_eq!(life.on_child_stopped(libc::SIGTSTP, false), []);
+        life.on_signal(libc::SIGTERM, t0);
+        assert_eq!(
+            life.on_child_stopped(libc::SIGSTOP, false),
+            [Step::ContinueChild]
+        );
+        assert_eq!(
+            life.on_child_stopped(libc::SIGTTIN, true),
+            [Step::ContinueChild, Step::StopWithChild]
+        );
     }
 
     #[test]

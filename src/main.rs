@@ -10,7 +10,8 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
+    clippy::arithmetic_side_effects,
+    clippy::undocumented_unsafe_blocks
 )]
 
 // A FROM-scratch image has no dynamic loader: a release binary linked against a shared C

@@ -5,16 +5,11 @@ use std::io;
 use std::mem::MaybeUninit;
 use std::time::Duration;
 
+use crate::sys;
+
 /// The signals that start the grace clock.
 pub fn is_shutdown(signal: i32) -> bool {
     signal == libc::SIGTERM || signal == libc::SIGINT
-}
-
-/// Whether a signal pidone sends to stop processes must be followed by SIGCONT: a stopped
-/// process keeps it pending until continued, so it would neither exit nor flush before the
-/// deadline's SIGKILL. Orchestrators do the same (systemd sends SIGCONT after SIGTERM).
-pub fn resumes(signal: i32) -> bool {
-    is_shutdown(signal)
 }
 
 /// The terminal's job-control signals: a shell expects the process it started to stop on
@@ -132,23 +127,26 @@ pub fn parse(text: &str) -> Option<i32> {
 }
 
 /// Signal rewriting before forwarding (`--rewrite S:R`): S is forwarded as R, or dropped
-/// when R is 0. Only forwarding changes: pidone itself reacts to the signal it received.
+/// when R is 0 (dumb-init's `-r`). Only forwarding changes: pidone itself reacts to the
+/// signal it received.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rewrite {
-    rules: Vec<(i32, i32)>,
+    /// Each rule: the signal received, and what is forwarded for it (`None`: nothing).
+    rules: Vec<(i32, Option<i32>)>,
 }
 
 impl Rewrite {
-    /// Reads `S:R`, each side a signal as [`parse`] reads it; R may also be 0.
-    pub fn parse_rule(text: &str) -> Result<(i32, i32), String> {
+    /// Reads `S:R`, each side a signal as [`parse`] reads it; R may also be 0, which drops
+    /// S (`None`).
+    pub fn parse_rule(text: &str) -> Result<(i32, Option<i32>), String> {
         let (from, to) = text
             .split_once(':')
             .ok_or("expected S:R, e.g. TERM:QUIT or 15:3")?;
         let from = parse(from).ok_or_else(|| format!("unknown signal '{from}'"))?;
         let to = if to == "0" {
-            0
+            None
         } else {
-            parse(to).ok_or_else(|| format!("unknown signal '{to}'"))?
+            Some(parse(to).ok_or_else(|| format!("unknown signal '{to}'"))?)
         };
         if from == libc::SIGCHLD {
             return Err("SIGCHLD is never forwarded, so it cannot be rewritten".to_string());
@@ -157,13 +155,13 @@ impl Rewrite {
     }
 
     /// Adds a rule; a later rule for the same signal replaces an earlier one.
-    pub fn set(&mut self, from: i32, to: i32) {
+    pub fn set(&mut self, from: i32, to: Option<i32>) {
         self.rules.retain(|&(f, _)| f != from);
         self.rules.push((from, to));
     }
 
     /// Adds a rule only where none is set yet (a personality's default).
-    pub fn set_default(&mut self, from: i32, to: i32) {
+    pub fn set_default(&mut self, from: i32, to: Option<i32>) {
         if !self.rules.iter().any(|&(f, _)| f == from) {
             self.rules.push((from, to));
         }
@@ -172,8 +170,7 @@ impl Rewrite {
     /// What to forward for `signal`: `None` when it is dropped.
     pub fn apply(&self, signal: i32) -> Option<i32> {
         match self.rules.iter().find(|&&(from, _)| from == signal) {
-            Some(&(_, 0)) => None,
-            Some(&(_, to)) => Some(to),
+            Some(&(_, to)) => to,
             None => Some(signal),
         }
     }
@@ -222,11 +219,11 @@ impl SignalSet {
     }
 }
 
-/// rt_sigprocmask on kernel sets: `how` is SIG_BLOCK or SIG_SETMASK.
+/// rt_sigprocmask on kernel sets: `how` is SIG_BLOCK or SIG_SETMASK. Async-signal-safe.
 fn set_mask(how: libc::c_int, set: &SignalSet) -> io::Result<SignalSet> {
     let mut old = SignalSet::empty();
-    // SAFETY: both sets are live u64s, the size the kernel is told; async-signal-safe.
-    let result = unsafe {
+    // SAFETY: both sets are live u64s, the size the kernel is told.
+    sys::cvt(unsafe {
         libc::syscall(
             libc::SYS_rt_sigprocmask,
             how,
@@ -234,11 +231,23 @@ fn set_mask(how: libc::c_int, set: &SignalSet) -> io::Result<SignalSet> {
             &mut old.0 as *mut u64,
             SET_SIZE,
         )
-    };
-    if result != 0 {
-        return Err(io::Error::last_os_error());
-    }
+    })?;
     Ok(old)
+}
+
+/// The disposition of `signal` now.
+fn disposition(signal: i32) -> io::Result<libc::sigaction> {
+    let mut current = MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: querying with a null new action only writes the current one.
+    sys::cvt(unsafe { libc::sigaction(signal, std::ptr::null(), current.as_mut_ptr()) })?;
+    // SAFETY: sigaction succeeded, so it wrote the whole struct (zeroed before, besides).
+    Ok(unsafe { current.assume_init() })
+}
+
+/// Sets the disposition of `signal`.
+fn set_disposition(signal: i32, action: &libc::sigaction) -> io::Result<()> {
+    // SAFETY: a live sigaction is read; no old action is asked for.
+    sys::cvt(unsafe { libc::sigaction(signal, action, std::ptr::null_mut()) }).map(drop)
 }
 
 /// What pidone changed about signal handling, so the child can be given back exactly the
@@ -258,20 +267,13 @@ pub fn take_over(handled: &SignalSet) -> io::Result<Inherited> {
 
     // An ignored SIGCHLD (or SA_NOCLDWAIT) makes the kernel discard exit statuses: pidone
     // could then neither report the child's exit code nor know when it died.
-    let mut current = MaybeUninit::<libc::sigaction>::zeroed();
-    // SAFETY: querying with a null new action only writes the current one.
-    if unsafe { libc::sigaction(libc::SIGCHLD, std::ptr::null(), current.as_mut_ptr()) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let current = unsafe { current.assume_init() };
+    let current = disposition(libc::SIGCHLD)?;
     let discards_statuses =
         current.sa_sigaction == libc::SIG_IGN || current.sa_flags & libc::SA_NOCLDWAIT != 0;
     let sigchld = if discards_statuses {
         // SAFETY: a zeroed sigaction is SIG_DFL with no flags and an empty mask.
         let default: libc::sigaction = unsafe { std::mem::zeroed() };
-        if unsafe { libc::sigaction(libc::SIGCHLD, &default, std::ptr::null_mut()) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
+        set_disposition(libc::SIGCHLD, &default)?;
         Some(current)
     } else {
         None
@@ -286,10 +288,9 @@ impl Inherited {
     /// # Safety
     /// Call only in a freshly forked child about to exec.
     pub unsafe fn restore_in_child(&self) {
-        unsafe {
-            if let Some(sigchld) = &self.sigchld {
-                libc::sigaction(libc::SIGCHLD, sigchld, std::ptr::null_mut());
-            }
+        if let Some(sigchld) = &self.sigchld {
+            // Nothing to report from the child: exec follows either way.
+            let _ = set_disposition(libc::SIGCHLD, sigchld);
         }
         // Last: from here on a signal acts on the child as it would without pidone.
         let _ = set_mask(libc::SIG_SETMASK, &self.mask);
@@ -322,15 +323,6 @@ pub struct Received {
     pub code: i32,
 }
 
-impl Received {
-    /// A SIGPIPE that pidone's own write to a closed stderr made the kernel raise against
-    /// it concerns pidone, not the application. (The kernel reports it as sent by pidone
-    /// itself, the same as `kill(getpid(), SIGPIPE)`.)
-    pub fn is_own_sigpipe(&self, own_pid: libc::pid_t) -> bool {
-        self.signal == libc::SIGPIPE && self.code == libc::SI_USER && self.sender == own_pid
-    }
-}
-
 /// Takes one pending signal of `set`, sleeping up to `timeout` (forever if `None`) for one
 /// to arrive. `None` when the time ran out.
 pub fn wait(set: &SignalSet, timeout: Option<Duration>) -> io::Result<Option<Received>> {
@@ -343,35 +335,32 @@ pub fn wait(set: &SignalSet, timeout: Option<Duration>) -> io::Result<Option<Rec
     let timespec_ptr = timespec
         .as_ref()
         .map_or(std::ptr::null(), |t| t as *const _);
-    loop {
-        // SAFETY: the set and timespec outlive the call; info is written on success.
-        let signal = unsafe {
-            libc::syscall(
-                libc::SYS_rt_sigtimedwait,
-                &set.0 as *const u64,
-                info.as_mut_ptr(),
-                timespec_ptr,
-                SET_SIZE,
-            )
-        };
-        if let Ok(signal @ 1..) = i32::try_from(signal) {
-            let info = unsafe { info.assume_init() };
-            // SAFETY: si_pid is meaningful for every signal a process can send; for
-            // kernel-generated ones it is whatever the kernel filled in, which is only
-            // compared, never used to signal.
-            let sender = unsafe { info.si_pid() };
-            return Ok(Some(Received {
-                signal,
-                sender,
-                code: info.si_code,
-            }));
-        }
-        match io::Error::last_os_error().raw_os_error() {
-            Some(libc::EAGAIN) => return Ok(None),
-            Some(libc::EINTR) => continue,
-            _ => return Err(io::Error::last_os_error()),
-        }
-    }
+    // SAFETY: the set and timespec outlive the call; info is written on success.
+    let taken = sys::cvt_r(|| unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigtimedwait,
+            &set.0 as *const u64,
+            info.as_mut_ptr(),
+            timespec_ptr,
+            SET_SIZE,
+        )
+    });
+    let signal = match taken {
+        Ok(signal) => i32::try_from(signal).unwrap_or_default(),
+        Err(error) if error.raw_os_error() == Some(libc::EAGAIN) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    // SAFETY: rt_sigtimedwait succeeded and wrote the siginfo (zeroed before, besides).
+    let info = unsafe { info.assume_init() };
+    // SAFETY: si_pid is meaningful for every signal a process can send; for
+    // kernel-generated ones it is whatever the kernel filled in, which is only compared,
+    // never used to signal.
+    let sender = unsafe { info.si_pid() };
+    Ok(Some(Received {
+        signal,
+        sender,
+        code: info.si_code,
+    }))
 }
 
 #[cfg(test)]
@@ -390,14 +379,6 @@ mod tests {
             libc::SIGWINCH,
         ] {
             assert!(!is_shutdown(signal), "{}", name(signal));
-        }
-    }
-
-    #[test]
-    fn only_stopping_signals_are_followed_by_sigcont() {
-        assert!(resumes(libc::SIGTERM) && resumes(libc::SIGINT));
-        for signal in [libc::SIGHUP, libc::SIGUSR1, libc::SIGKILL, libc::SIGCONT] {
-            assert!(!resumes(signal), "{}", name(signal));
         }
     }
 
@@ -503,10 +484,10 @@ mod tests {
     fn rewrite_rules() {
         assert_eq!(
             Rewrite::parse_rule("TERM:QUIT"),
-            Ok((libc::SIGTERM, libc::SIGQUIT))
+            Ok((libc::SIGTERM, Some(libc::SIGQUIT)))
         );
-        assert_eq!(Rewrite::parse_rule("15:3"), Ok((15, 3)));
-        assert_eq!(Rewrite::parse_rule("WINCH:0"), Ok((libc::SIGWINCH, 0)));
+        assert_eq!(Rewrite::parse_rule("15:3"), Ok((15, Some(3))));
+        assert_eq!(Rewrite::parse_rule("WINCH:0"), Ok((libc::SIGWINCH, None)));
         assert!(Rewrite::parse_rule("TERM").is_err());
         assert!(
             Rewrite::parse_rule("TERM:NOPE")
@@ -520,24 +501,24 @@ mod tests {
     #[test]
     fn rewriting_changes_or_drops_only_what_it_names() {
         let mut rewrite = Rewrite::default();
-        rewrite.set(libc::SIGTERM, libc::SIGQUIT);
-        rewrite.set(libc::SIGWINCH, 0);
+        rewrite.set(libc::SIGTERM, Some(libc::SIGQUIT));
+        rewrite.set(libc::SIGWINCH, None);
         assert_eq!(rewrite.apply(libc::SIGTERM), Some(libc::SIGQUIT));
         assert_eq!(rewrite.apply(libc::SIGWINCH), None);
         assert_eq!(rewrite.apply(libc::SIGHUP), Some(libc::SIGHUP));
-        rewrite.set(libc::SIGTERM, libc::SIGINT);
+        rewrite.set(libc::SIGTERM, Some(libc::SIGINT));
         assert_eq!(
             rewrite.apply(libc::SIGTERM),
             Some(libc::SIGINT),
             "the later rule wins"
         );
-        rewrite.set_default(libc::SIGTERM, libc::SIGSTOP);
+        rewrite.set_default(libc::SIGTERM, Some(libc::SIGSTOP));
         assert_eq!(
             rewrite.apply(libc::SIGTERM),
             Some(libc::SIGINT),
             "defaults never override"
         );
-        rewrite.set_default(libc::SIGTSTP, libc::SIGSTOP);
+        rewrite.set_default(libc::SIGTSTP, Some(libc::SIGSTOP));
         assert_eq!(rewrite.apply(libc::SIGTSTP), Some(libc::SIGSTOP));
     }
 
@@ -559,31 +540,5 @@ mod tests {
             assert!(!set.contains(outside));
         }
         assert_eq!(SignalSet::of([0, 65]), SignalSet::empty());
-    }
-
-    #[test]
-    fn own_sigpipe_is_recognised() {
-        let own = Received {
-            signal: libc::SIGPIPE,
-            sender: 7,
-            code: libc::SI_USER,
-        };
-        assert!(own.is_own_sigpipe(7));
-        assert!(!own.is_own_sigpipe(8), "sent by someone else");
-        assert!(
-            !Received {
-                code: libc::SI_QUEUE,
-                ..own
-            }
-            .is_own_sigpipe(7)
-        );
-        assert!(
-            !Received {
-                signal: libc::SIGUSR1,
-                ..own
-            }
-            .is_own_sigpipe(7),
-            "only SIGPIPE"
-        );
     }
 }

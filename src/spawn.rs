@@ -2,16 +2,15 @@
 //! and exec only async-signal-safe calls are allowed — no allocation, no locks.
 
 use std::ffi::{CStr, CString, OsStr, OsString};
-use std::fmt;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 
 use crate::config::Isolation;
+use crate::exec_error::{self, SpawnError};
 use crate::exit;
-use crate::logging::printable;
 use crate::signals::Inherited;
+use crate::sys;
 
 /// Used when the environment has no PATH, as Docker's default image environment.
 const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -36,6 +35,8 @@ pub fn environment() -> impl Iterator<Item = &'static CStr> {
     // SAFETY: environ is a null-terminated array of C strings that pidone never modifies
     // (nothing in pidone sets or removes a variable).
     let mut entry = unsafe { environ };
+    // SAFETY: as above: each step reads one pointer of that array, stopping at its null
+    // end, and each entry is a NUL-terminated string that lives as long as the process.
     std::iter::from_fn(move || unsafe {
         if entry.is_null() || (*entry).is_null() {
             return None;
@@ -80,98 +81,6 @@ pub fn format_listen_pid(pid: libc::pid_t, buffer: &mut [u8; 32]) {
     let entry = PREFIX.iter().chain(digits).chain(&[0]);
     for (slot, byte) in buffer.iter_mut().zip(entry) {
         *slot = *byte;
-    }
-}
-
-/// Why the child could not be started.
-#[derive(Debug)]
-pub enum SpawnError {
-    /// There was no program to run.
-    NoCommand,
-    /// An argument held a NUL byte, which no exec can carry.
-    Nul(OsString),
-    /// pidone could not create the pipe or fork.
-    System(&'static str, io::Error),
-    /// exec failed in the child; `path` is the file it tried last.
-    Exec {
-        program: OsString,
-        path: OsString,
-        error: io::Error,
-        /// The `#!` line's interpreter, when it is what is missing.
-        missing_interpreter: Option<OsString>,
-        /// When `path` is a symbolic link to nothing: what it points to, and the missing
-        /// end of the chain of links it starts.
-        dangling_link: Option<Box<(OsString, OsString)>>,
-    },
-}
-
-impl SpawnError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            SpawnError::NoCommand | SpawnError::Nul(_) => exit::USAGE,
-            SpawnError::System(..) => exit::FAILURE,
-            SpawnError::Exec {
-                error,
-                missing_interpreter,
-                ..
-            } => not_found_or_not_executable(error.raw_os_error(), missing_interpreter.is_some()),
-        }
-    }
-}
-
-/// 127 when there is nothing to run, 126 when there is a file that cannot be run — the
-/// split shells and Docker make. A script whose `#!` interpreter is missing fails with
-/// ENOENT, but the script itself was found.
-pub fn not_found_or_not_executable(errno: Option<i32>, interpreter_missing: bool) -> u8 {
-    match errno {
-        Some(libc::ENOENT) | Some(libc::ENOTDIR) if !interpreter_missing => exit::NOT_FOUND,
-        _ => exit::NOT_EXECUTABLE,
-    }
-}
-
-impl fmt::Display for SpawnError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SpawnError::NoCommand => f.write_str("no COMMAND given"),
-            SpawnError::Nul(arg) => write!(f, "argument {arg:?} contains a NUL byte"),
-            SpawnError::System(what, error) => write!(f, "cannot {what}: {error}"),
-            SpawnError::Exec {
-                program,
-                path,
-                error,
-                missing_interpreter,
-                dangling_link,
-            } => {
-                let shown = |text: &OsStr| printable(&text.to_string_lossy()).into_owned();
-                let (program, path) = (shown(program), shown(path));
-                if let Some((target, end)) = dangling_link.as_deref() {
-                    let (target, end) = (shown(target), shown(end));
-                    if target == end {
-                        write!(
-                            f,
-                            "command '{program}' not found: '{path}' is a symbolic link to '{target}', which does not exist"
-                        )
-                    } else {
-                        write!(
-                            f,
-                            "command '{program}' not found: '{path}' is a symbolic link to '{target}', whose chain of links ends at '{end}', which does not exist"
-                        )
-                    }
-                } else if let Some(interpreter) = missing_interpreter {
-                    write!(
-                        f,
-                        "cannot execute '{program}': its interpreter '{}' was not found ({error})",
-                        shown(interpreter)
-                    )
-                } else if error.raw_os_error() == Some(libc::ENOENT) {
-                    write!(f, "command '{program}' not found: {error}")
-                } else if program == path {
-                    write!(f, "cannot execute '{program}': {error}")
-                } else {
-                    write!(f, "cannot execute '{program}' ({path}): {error}")
-                }
-            }
-        }
     }
 }
 
@@ -260,11 +169,9 @@ fn above_stdio(fd: OwnedFd) -> io::Result<OwnedFd> {
     if fd.as_raw_fd() > 2 {
         return Ok(fd);
     }
-    // SAFETY: fcntl duplicates a valid descriptor; the new one is owned here.
-    let moved = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
-    if moved < 0 {
-        return Err(io::Error::last_os_error());
-    }
+    // SAFETY: fcntl duplicates a valid descriptor.
+    let moved = sys::cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) })?;
+    // SAFETY: the new descriptor is open, and nothing else owns it.
     Ok(unsafe { OwnedFd::from_raw_fd(moved) })
 }
 
@@ -277,166 +184,223 @@ pub fn spawn(plan: &mut ExecPlan, inherited: &Inherited) -> Result<Child, SpawnE
     let write_end = above_stdio(write_end).map_err(|e| SpawnError::System("create a pipe", e))?;
 
     // SAFETY: the child runs only async-signal-safe code and then execs or exits.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(SpawnError::System("fork", io::Error::last_os_error()));
-    }
+    let pid = sys::cvt(unsafe { libc::fork() }).map_err(|e| SpawnError::System("fork", e))?;
     if pid == 0 {
         // SAFETY: this is the freshly forked child.
         unsafe { exec_child(plan, inherited, write_end.as_raw_fd()) }
     }
     drop(write_end);
 
-    let mut report = [0u8; 8];
-    match read_report(&read_end, &mut report) {
+    let mut bytes = [0u8; REPORT_LEN];
+    match read_report(&read_end, &mut bytes) {
         Ok(false) => return Ok(Child { pid }),
         Ok(true) => {}
         Err(error) => return Err(SpawnError::System("read the exec status", error)),
     }
-
-    // exec failed: the child exits at once; collect it so it leaves no zombie.
-    let mut status = 0;
-    // SAFETY: waiting for our own child.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
-    let errno = i32::from_ne_bytes([report[0], report[1], report[2], report[3]]);
-    let index = u32::from_ne_bytes([report[4], report[5], report[6], report[7]]) as usize;
-    let path = plan
-        .candidates
-        .get(index)
-        .map(|p| p.as_bytes())
-        .unwrap_or_default();
-    let path = OsStr::from_bytes(path).to_owned();
-    // ENOENT from a file that exists means the `#!` interpreter is what is missing.
-    let exists = std::fs::metadata(&path).is_ok();
-    let missing_interpreter = (errno == libc::ENOENT && exists).then(|| interpreter_of(&path));
-    let dangling_link = (errno == libc::ENOENT && !exists)
-        .then(|| dangling_link(Path::new(&path)))
-        .flatten()
-        .map(Box::new);
-    Err(SpawnError::Exec {
-        program: plan.program.clone(),
-        path,
-        error: io::Error::from_raw_os_error(errno),
-        missing_interpreter,
-        dangling_link,
-    })
-}
-
-/// The interpreter a script names on its `#!` line. ENOENT from a file that exists means
-/// that is what is missing (or, failing that, whatever the kernel looked for).
-fn interpreter_of(script: &OsStr) -> OsString {
-    use std::io::Read;
-    let mut head = [0u8; 256];
-    let read = std::fs::File::open(script)
-        .and_then(|mut file| file.read(&mut head))
-        .unwrap_or(0);
-    head.get(..read)
-        .and_then(|head| head.strip_prefix(b"#!"))
-        .and_then(|line| line.split(|&b| b == b'\n').next())
-        .and_then(|line| {
-            line.split(|&b| b == b' ' || b == b'\t')
-                .find(|word| !word.is_empty())
-        })
-        .map(|interpreter| OsStr::from_bytes(interpreter).to_owned())
-        .unwrap_or_else(|| OsString::from("?"))
-}
-
-/// For a symbolic link whose chain of links ends nowhere: its own target, and the path
-/// that is missing at the end of the chain.
-fn dangling_link(link: &Path) -> Option<(OsString, OsString)> {
-    let target = std::fs::read_link(link).ok()?;
-    let mut current = link.to_path_buf();
-    // The kernel gives up after 40 links; so does this.
-    for _ in 0..40 {
-        let next = std::fs::read_link(&current).ok()?;
-        let next = match current.parent() {
-            Some(dir) if next.is_relative() => dir.join(next),
-            _ => next,
-        };
-        match std::fs::symlink_metadata(&next) {
-            // A link straight to nothing: its target, as written, is what is missing.
-            Err(_) if current == link => return Some((target.clone().into(), target.into())),
-            Err(_) => return Some((target.into(), next.into())),
-            Ok(meta) if meta.file_type().is_symlink() => current = next,
-            Ok(_) => return None,
+    // The child exits at once after its report; collect it so it leaves no zombie.
+    let _ = sys::reap(pid);
+    let report = Report::from_bytes(bytes);
+    match report.step {
+        ChildCall::Exec => {
+            let path = plan
+                .candidates
+                .get(report.candidate as usize)
+                .map(|p| OsStr::from_bytes(p.as_bytes()))
+                .unwrap_or_default();
+            Err(exec_error::exec_failed(&plan.program, path, report.errno))
         }
+        step => Err(SpawnError::Setup(
+            step.call(),
+            io::Error::from_raw_os_error(report.errno),
+        )),
     }
-    None
 }
 
 /// Reads the child's exec report: `false` at end of file before a whole report, which
 /// means exec succeeded and closed the pipe.
-fn read_report(pipe: &OwnedFd, report: &mut [u8; 8]) -> io::Result<bool> {
+fn read_report(pipe: &OwnedFd, report: &mut [u8; REPORT_LEN]) -> io::Result<bool> {
     let mut filled = 0;
     while let Some(rest) = report.get_mut(filled..).filter(|rest| !rest.is_empty()) {
-        // SAFETY: reading into the unfilled tail of a local buffer.
-        let n = unsafe { libc::read(pipe.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len()) };
-        match usize::try_from(n) {
-            Ok(0) => return Ok(false),
-            Ok(n) => filled = filled.saturating_add(n),
-            Err(_) if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return Err(io::Error::last_os_error()),
+        match sys::read(pipe.as_raw_fd(), rest)? {
+            0 => return Ok(false),
+            n => filled = filled.saturating_add(n),
         }
     }
     Ok(true)
 }
 
-/// The child's side: its own session or process group, the terminal, pidone's signal
-/// changes undone, exec along the PATH like execvp. Nothing here allocates.
-unsafe fn exec_child(plan: &mut ExecPlan, inherited: &Inherited, report_fd: RawFd) -> ! {
-    unsafe {
-        // A session or process group of its own: signals for the group reach the
-        // application and everything it starts, and nothing of pidone's.
-        match plan.placement.isolation {
-            Isolation::Session => {
-                libc::setsid();
-            }
-            Isolation::Group => {
-                libc::setpgid(0, 0);
-            }
-            Isolation::Shared => {}
-        }
-        // Still with pidone's signals blocked, SIGTTOU included: a background process
-        // group may take the terminal without being stopped.
-        if plan.placement.foreground {
-            libc::tcsetpgrp(libc::STDIN_FILENO, libc::getpgrp());
-        }
-        if let Some(slot) = plan.listen_pid.and_then(|index| plan.envp.get_mut(index)) {
-            format_listen_pid(libc::getpid(), &mut plan.listen_pid_entry);
-            *slot = plan.listen_pid_entry.as_ptr().cast();
-        }
-        if plan.placement.reset_signals {
-            inherited.reset_in_child();
-        } else {
-            inherited.restore_in_child();
-        }
+/// The child's calls before exec, and exec itself: which one failed, as the report pipe
+/// names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChildCall {
+    Exec,
+    Setsid,
+    Setpgid,
+    Tcsetpgrp,
+}
 
-        // execvp's rules: a missing file or directory moves on to the next PATH entry; so
-        // does EACCES, but it is what gets reported if nothing else is found.
-        let mut reported = (libc::ENOENT, 0u32);
-        let mut denied = None;
-        for (index, path) in plan.candidates.iter().enumerate() {
-            libc::execve(path.as_ptr(), plan.argv.as_ptr(), plan.envp.as_ptr());
-            let errno = *libc::__errno_location();
-            reported = (errno, index as u32);
-            match errno {
-                libc::ENOENT | libc::ENOTDIR => continue,
-                libc::EACCES => {
-                    denied.get_or_insert(reported);
-                    continue;
-                }
-                _ => break,
-            }
+impl ChildCall {
+    const ALL: [ChildCall; 4] = [
+        ChildCall::Exec,
+        ChildCall::Setsid,
+        ChildCall::Setpgid,
+        ChildCall::Tcsetpgrp,
+    ];
+
+    /// The system call's name, for the error line.
+    fn call(self) -> &'static str {
+        match self {
+            ChildCall::Exec => "execve",
+            ChildCall::Setsid => "setsid",
+            ChildCall::Setpgid => "setpgid",
+            ChildCall::Tcsetpgrp => "tcsetpgrp",
         }
-        if reported.0 == libc::ENOENT || reported.0 == libc::ENOTDIR {
-            reported = denied.unwrap_or(reported);
-        }
-        let mut report = [0u8; 8];
-        report[..4].copy_from_slice(&reported.0.to_ne_bytes());
-        report[4..].copy_from_slice(&reported.1.to_ne_bytes());
-        libc::write(report_fd, report.as_ptr().cast(), report.len());
-        libc::_exit(exit::NOT_FOUND as i32);
     }
+}
+
+/// Bytes in a report: errno, step, candidate index, each a native-endian u32.
+const REPORT_LEN: usize = 12;
+
+/// What the child writes to the report pipe when it cannot exec: which step failed, with
+/// which errno, and for exec, which PATH candidate the error belongs to. A pipe that closes
+/// with no report means exec succeeded (the pipe is close-on-exec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Report {
+    step: ChildCall,
+    errno: i32,
+    candidate: u32,
+}
+
+impl Report {
+    fn to_bytes(self) -> [u8; REPORT_LEN] {
+        let step = ChildCall::ALL
+            .iter()
+            .position(|&s| s == self.step)
+            .unwrap_or(0) as u32;
+        let mut bytes = [0u8; REPORT_LEN];
+        for (chunk, value) in bytes.chunks_exact_mut(4).zip([
+            self.errno.to_ne_bytes(),
+            step.to_ne_bytes(),
+            self.candidate.to_ne_bytes(),
+        ]) {
+            chunk.copy_from_slice(&value);
+        }
+        bytes
+    }
+
+    fn from_bytes(bytes: [u8; REPORT_LEN]) -> Report {
+        let mut words = bytes
+            .chunks_exact(4)
+            .map(|chunk| u32::from_ne_bytes(chunk.try_into().unwrap_or_default()));
+        let mut next = || words.next().unwrap_or_default();
+        let (errno, step, candidate) = (next(), next(), next());
+        Report {
+            errno: errno as i32,
+            step: ChildCall::ALL
+                .get(step as usize)
+                .copied()
+                .unwrap_or(ChildCall::Exec),
+            candidate,
+        }
+    }
+}
+
+/// The report of a failed call (an OS error: nothing allocated).
+fn failed(step: ChildCall, error: io::Error) -> Report {
+    Report {
+        step,
+        errno: error.raw_os_error().unwrap_or_default(),
+        candidate: 0,
+    }
+}
+
+/// The child's place: a session or process group of its own, so signals for the group
+/// reach the application and everything it starts, and nothing of pidone's; then the
+/// terminal's foreground, still with pidone's signals blocked, SIGTTOU included, so a
+/// background process group may take it without being stopped. As tini, a terminal that
+/// is gone (ENOTTY, ENXIO) is no reason not to run the command.
+fn place(placement: &Placement) -> Result<(), Report> {
+    match placement.isolation {
+        Isolation::Session => {
+            // SAFETY: setsid has no memory effects and is async-signal-safe.
+            sys::cvt(unsafe { libc::setsid() }).map_err(|e| failed(ChildCall::Setsid, e))?;
+        }
+        Isolation::Group => {
+            // SAFETY: setpgid has no memory effects and is async-signal-safe.
+            sys::cvt(unsafe { libc::setpgid(0, 0) }).map_err(|e| failed(ChildCall::Setpgid, e))?;
+        }
+        Isolation::Shared => {}
+    }
+    if placement.foreground
+        && let Err(error) = sys::set_foreground_group(libc::STDIN_FILENO, sys::own_group())
+        && !matches!(error.raw_os_error(), Some(libc::ENOTTY | libc::ENXIO))
+    {
+        return Err(failed(ChildCall::Tcsetpgrp, error));
+    }
+    Ok(())
+}
+
+/// execve along the PATH candidates with execvp's rules: a missing file or directory moves
+/// on to the next entry; so does EACCES, but it is what gets reported if nothing else is
+/// found. Returns only when every candidate failed.
+fn exec_along_path(plan: &ExecPlan) -> Report {
+    let mut reported = Report {
+        step: ChildCall::Exec,
+        errno: libc::ENOENT,
+        candidate: 0,
+    };
+    let mut denied = None;
+    for (index, path) in plan.candidates.iter().enumerate() {
+        // SAFETY: path, argv and envp are NUL-terminated arrays built before fork.
+        unsafe { libc::execve(path.as_ptr(), plan.argv.as_ptr(), plan.envp.as_ptr()) };
+        reported = Report {
+            candidate: u32::try_from(index).unwrap_or(u32::MAX),
+            ..failed(ChildCall::Exec, io::Error::last_os_error())
+        };
+        match reported.errno {
+            libc::ENOENT | libc::ENOTDIR => continue,
+            libc::EACCES => {
+                denied.get_or_insert(reported);
+                continue;
+            }
+            _ => break,
+        }
+    }
+    if reported.errno == libc::ENOENT || reported.errno == libc::ENOTDIR {
+        reported = denied.unwrap_or(reported);
+    }
+    reported
+}
+
+/// The child's side: its place, pidone's signal changes undone, exec along the PATH.
+/// Nothing here allocates. A failure is written to `report_fd` and ends the child.
+///
+/// # Safety
+/// Call only in the freshly forked child.
+unsafe fn exec_child(plan: &mut ExecPlan, inherited: &Inherited, report_fd: RawFd) -> ! {
+    let report = match place(&plan.placement) {
+        Err(report) => report,
+        Ok(()) => {
+            if let Some(slot) = plan.listen_pid.and_then(|index| plan.envp.get_mut(index)) {
+                format_listen_pid(sys::own_pid(), &mut plan.listen_pid_entry);
+                *slot = plan.listen_pid_entry.as_ptr().cast();
+            }
+            // SAFETY: this is the freshly forked child, about to exec.
+            unsafe {
+                if plan.placement.reset_signals {
+                    inherited.reset_in_child();
+                } else {
+                    inherited.restore_in_child();
+                }
+            }
+            exec_along_path(plan)
+        }
+    };
+    // Nothing more to do if the report cannot be written: pidone then sees the pipe
+    // close, and the child's exit status 127.
+    let _ = sys::write_all(report_fd, &report.to_bytes());
+    // SAFETY: _exit ends the child without running pidone's exit handlers.
+    unsafe { libc::_exit(i32::from(exit::NOT_FOUND)) }
 }
 
 #[cfg(test)]
@@ -490,11 +454,15 @@ mod tests {
     }
 
     #[test]
-    fn exit_codes_for_exec_errors() {
-        assert_eq!(not_found_or_not_executable(Some(libc::ENOENT), false), 127);
-        assert_eq!(not_found_or_not_executable(Some(libc::ENOTDIR), false), 127);
-        assert_eq!(not_found_or_not_executable(Some(libc::ENOENT), true), 126);
-        assert_eq!(not_found_or_not_executable(Some(libc::EACCES), false), 126);
-        assert_eq!(not_found_or_not_executable(Some(libc::ENOEXEC), false), 126);
+    fn reports_read_back_as_written() {
+        for step in ChildCall::ALL {
+            let report = Report {
+                step,
+                errno: libc::EACCES,
+                candidate: 3,
+            };
+            assert_eq!(Report::from_bytes(report.to_bytes()), report);
+        }
+        assert_eq!(ChildCall::Tcsetpgrp.call(), "tcsetpgrp");
     }
 }

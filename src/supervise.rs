@@ -1,19 +1,22 @@
-//! The supervision loop: sleep until a signal, a child's exit or the deadline; forward,
-//! reap, escalate; return the exit code. Decisions are `Lifecycle`'s; this is the thin
-//! layer of system calls around it.
+//! The supervision loop, as tini's reads: wait for the next event (a signal, a child's
+//! change, the deadline), ask the lifecycle what it means, carry out the steps it returns
+//! (forward, reap, drain, kill, exit). Decisions are `Lifecycle`'s (`lifecycle.rs`) and the
+//! forwarding rule is `forward.rs`'s; this is the thin layer of system calls around them.
 
 use std::io;
 use std::time::Instant;
 
 use log::{debug, info, warn};
 
-use crate::config::{Config, Isolation, Target};
-use crate::descendants::{self, Scope, Sweeper};
+use crate::config::{Config, Isolation};
+use crate::descendants::{Scope, Sweeper};
 use crate::duration;
 use crate::exit;
+use crate::forward::{self, Disposition, Relay};
 use crate::lifecycle::{Lifecycle, Rules, Step};
-use crate::signals::{self, Received, Rewrite, SignalSet};
+use crate::signals::{self, Received, SignalSet};
 use crate::spawn::Child;
+use crate::sys::{self, ChildEvent};
 use crate::terminal::{Foreground, Terminal};
 
 /// Most signals a single wake-up takes; any beyond wait for the next turn.
@@ -94,38 +97,23 @@ fn reap(mut child: Option<libc::pid_t>, sweeper: &mut Sweeper, warn_on_reap: boo
         descendants_left: true,
     };
     loop {
-        let mut status = 0;
-        // SAFETY: waitpid writes only the status.
-        let pid = unsafe {
-            libc::waitpid(
-                -1,
-                &mut status,
-                libc::WNOHANG | libc::WUNTRACED | libc::WCONTINUED,
-            )
-        };
-        match pid {
-            0 => return reaped,
-            -1 => match io::Error::last_os_error().raw_os_error() {
-                Some(libc::EINTR) => continue,
-                // ECHILD: no child left, hence no descendant: every orphan is re-parented
-                // to pidone, so a live descendant implies a live child.
-                _ => {
-                    reaped.descendants_left = false;
-                    return reaped;
-                }
-            },
-            pid if libc::WIFSTOPPED(status) => {
-                if Some(pid) == child {
-                    reaped.child_stopped = Some(libc::WSTOPSIG(status));
-                }
+        match sys::next_child_event() {
+            Ok(None) => return reaped,
+            // ECHILD: no child left, hence no descendant: every orphan is re-parented to
+            // pidone, so a live descendant implies a live child.
+            Err(_) => {
+                reaped.descendants_left = false;
+                return reaped;
             }
-            pid if libc::WIFCONTINUED(status) => {
-                if Some(pid) == child {
-                    reaped.child_stopped = None;
-                    reaped.child_continued = true;
-                }
+            Ok(Some(ChildEvent::Stopped { pid, signal })) if Some(pid) == child => {
+                reaped.child_stopped = Some(signal);
             }
-            pid => {
+            Ok(Some(ChildEvent::Continued { pid })) if Some(pid) == child => {
+                reaped.child_stopped = None;
+                reaped.child_continued = true;
+            }
+            Ok(Some(ChildEvent::Stopped { .. } | ChildEvent::Continued { .. })) => {}
+            Ok(Some(ChildEvent::Ended { pid, status })) => {
                 sweeper.forget(pid);
                 if Some(pid) == child {
                     reaped.child_status = Some(status);
@@ -137,87 +125,6 @@ fn reap(mut child: Option<libc::pid_t>, sweeper: &mut Sweeper, warn_on_reap: boo
                 }
             }
         }
-    }
-}
-
-/// Forwarding what pidone receives: rewritten as configured, to the child or its process
-/// group for as long as they are pidone's to signal.
-struct Relay<'a> {
-    child: Child,
-    target: Target,
-    rewrite: &'a Rewrite,
-    child_reaped: bool,
-    /// The child is stopped: a signal that should end it must be followed by SIGCONT.
-    child_stopped: bool,
-    /// The child is in pidone's process group, which holds the terminal's foreground: what
-    /// the terminal sends reaches the child from the kernel (see [`Foreground::Share`]).
-    shares_terminal: bool,
-}
-
-impl Relay<'_> {
-    fn forward(&self, received: i32, sweeper: &mut Sweeper) {
-        let Some(signal) = self.rewrite.apply(received) else {
-            debug!("dropping {}: rewritten to 0", signals::name(received));
-            return;
-        };
-        let Some(destination) = self.destination(sweeper) else {
-            debug!(
-                "not forwarding {}: the child is reaped and its process group is empty",
-                signals::name(signal)
-            );
-            return;
-        };
-        send(destination, signal);
-        if signals::is_shutdown(received) {
-            sweeper.record_asked(destination);
-        }
-        // Only when needed: a SIGCONT right behind every SIGTERM would delay the
-        // application's handling of it.
-        if signals::resumes(received) && self.child_stopped {
-            send(destination, libc::SIGCONT);
-        }
-    }
-
-    /// Continues a child found stopped while it is being stopped for good.
-    fn resume(&self, sweeper: &mut Sweeper) {
-        if let Some(destination) = self.destination(sweeper) {
-            send(destination, libc::SIGCONT);
-        }
-    }
-
-    fn destination(&self, sweeper: &mut Sweeper) -> Option<libc::pid_t> {
-        if self.child_reaped {
-            sweeper.let_go_of_group_if_empty();
-        }
-        descendants::forward_destination(
-            self.target,
-            self.child.pid,
-            self.child_reaped,
-            sweeper.group(),
-        )
-    }
-}
-
-fn send(destination: libc::pid_t, signal: i32) {
-    // SAFETY: kill has no memory effects; destination is the child or its group.
-    if unsafe { libc::kill(destination, signal) } == 0 {
-        debug!("forwarded {} to {destination}", signals::name(signal));
-    } else {
-        debug!(
-            "could not forward {} to {destination}: {}",
-            signals::name(signal),
-            io::Error::last_os_error()
-        );
-    }
-}
-
-/// Suspends pidone until it is continued, as a shell's job control expects of the process
-/// it started. Never as PID 1: the kernel does not stop an init.
-fn suspend_self(me: libc::pid_t) {
-    if me != 1 {
-        debug!("suspending pidone itself");
-        // SAFETY: stopping this very process; execution resumes here on SIGCONT.
-        unsafe { libc::kill(me, libc::SIGSTOP) };
     }
 }
 
@@ -254,207 +161,288 @@ pub fn supervise(
     isolation: Isolation,
     terminal: Option<Terminal>,
 ) -> u8 {
-    let me = std::process::id() as libc::pid_t;
-    let mut lifecycle = Lifecycle::new(
-        Rules {
-            grace: config.grace,
-            drain: config.drain,
-            stop_delay: config.stop_delay,
-            timeout: config.timeout,
-            on_child_exit: config.on_child_exit.choose(me == 1),
-        },
-        Instant::now(),
-    );
-    let group = (isolation != Isolation::Shared).then_some(child.pid);
-    let mut sweeper = Sweeper::new(Scope { me, group });
-    if !sweeper.finds_every_descendant() {
-        warn!(
-            "/proc is not mounted, or belongs to another PID namespace: processes that leave the child's process group are reaped, but cannot be found to be signalled; any that outlive the grace are left behind"
-        );
-    }
-    let mut relay = Relay {
-        child,
-        target: config.target,
-        rewrite: &config.rewrite,
-        child_reaped: false,
-        child_stopped: false,
-        shares_terminal: terminal.is_some_and(|t| t.foreground() == Foreground::Share),
-    };
+    let mut supervisor = Supervisor::new(child, config, isolation, terminal);
     let mut wake_ups: u64 = 0;
-
     loop {
         wake_ups = wake_ups.wrapping_add(1);
         let fairness_turn = wake_ups.is_multiple_of(FAIRNESS_EVERY);
-        let woken = match WakeUp::wait(handled, lifecycle.next_deadline(), fairness_turn) {
+        let deadline = supervisor.lifecycle.next_deadline();
+        let woken = match WakeUp::wait(handled, deadline, fairness_turn) {
             Ok(woken) => woken,
             Err(error) => return failed_to_wait(error),
         };
+        let steps = match woken {
+            Some((first, wake_up)) => match supervisor.on_signals(first, wake_up) {
+                Ok(steps) => steps,
+                Err(error) => return failed_to_wait(error),
+            },
+            None => supervisor.on_deadline(),
+        };
+        for step in steps {
+            if let Some(code) = supervisor.carry_out(step) {
+                return code;
+            }
+        }
+    }
+}
+
+/// What supervision holds: the lifecycle that decides, the relay that forwards, the
+/// sweeper that signals descendants, and the terminal.
+struct Supervisor<'a> {
+    config: &'a Config,
+    me: libc::pid_t,
+    child: libc::pid_t,
+    child_reaped: bool,
+    lifecycle: Lifecycle,
+    relay: Relay<'a>,
+    sweeper: Sweeper,
+    terminal: Option<Terminal>,
+    /// The last wake-up was the deadline, not an event.
+    deadline_passed: bool,
+}
+
+impl<'a> Supervisor<'a> {
+    fn new(
+        child: Child,
+        config: &'a Config,
+        isolation: Isolation,
+        terminal: Option<Terminal>,
+    ) -> Self {
+        let me = sys::own_pid();
+        let lifecycle = Lifecycle::new(
+            Rules {
+                grace: config.grace,
+                drain: config.drain,
+                stop_delay: config.stop_delay,
+                timeout: config.timeout,
+                on_child_exit: config.on_child_exit.choose(me == 1),
+            },
+            Instant::now(),
+        );
+        let group = (isolation != Isolation::Shared).then_some(child.pid);
+        let sweeper = Sweeper::new(Scope { me, group });
+        if !sweeper.finds_every_descendant() {
+            warn!(
+                "/proc is not mounted, or belongs to another PID namespace: processes that leave the child's process group are reaped, but cannot be found to be signalled; any that outlive the grace are left behind"
+            );
+        }
+        let shares_terminal = terminal.is_some_and(|t| t.foreground() == Foreground::Share);
+        Supervisor {
+            config,
+            me,
+            child: child.pid,
+            child_reaped: false,
+            lifecycle,
+            relay: Relay::new(child.pid, config.target, &config.rewrite, shares_terminal),
+            sweeper,
+            terminal,
+            deadline_passed: false,
+        }
+    }
+
+    /// The signals of one wake-up, each handled as it is taken; then, if a child changed
+    /// state, the reaping. The steps to carry out, in order.
+    fn on_signals(&mut self, first: Received, mut wake_up: WakeUp) -> io::Result<Vec<Step>> {
+        self.deadline_passed = false;
         let now = Instant::now();
-        let mut step = Step::Wait;
+        let mut drain = false;
         let mut children_changed = false;
-
-        let timed_out = woken.is_none();
-        if let Some((first, mut wake_up)) = woken {
-            let mut next = Some(first);
-            while let Some(received) = next {
-                let signal = received.signal;
-                if signal == libc::SIGCHLD {
-                    children_changed = true;
-                } else if received.is_own_sigpipe(me) {
-                    debug!("not forwarding SIGPIPE: raised by pidone's own write to a closed pipe");
-                } else {
-                    let reaction = lifecycle.on_signal(signal, now);
-                    if reaction.held {
-                        info!(
-                            "received SIGTERM: forwarding it in {}; {}",
-                            duration::display(config.stop_delay),
-                            deadline_note(config.grace)
-                        );
-                    } else if reaction.shutdown_started {
-                        info!(
-                            "received {}: forwarding it; {}",
-                            signals::name(signal),
-                            deadline_note(config.grace)
-                        );
-                    }
-                    // What the terminal sent to the process group the child shares with
-                    // pidone has reached the child already.
-                    let from_terminal = relay.shares_terminal && received.code == libc::SI_KERNEL;
-                    for forwarded in reaction.forward {
-                        if from_terminal && forwarded == signal {
-                            debug!(
-                                "not forwarding {}: the terminal sent it to the child's process group",
-                                signals::name(signal)
-                            );
-                        } else {
-                            relay.forward(forwarded, &mut sweeper);
-                        }
-                    }
-                    if reaction.drain {
-                        step = Step::TermDescendants;
-                    }
-                    if signals::is_job_control_stop(signal) {
-                        suspend_self(me);
-                    }
+        let mut next = Some(first);
+        while let Some(received) = next {
+            match forward::disposition(&received, self.me) {
+                Disposition::Reap => children_changed = true,
+                Disposition::Own => {
+                    debug!("not forwarding SIGPIPE: raised by pidone's own write to a closed pipe")
                 }
-                next = match wake_up.next() {
-                    Ok(next) => next,
-                    Err(error) => return failed_to_wait(error),
-                };
+                Disposition::Forward => drain |= self.react(received.signal, Some(&received), now),
             }
+            next = wake_up.next()?;
+        }
+        let mut steps = if children_changed {
+            self.on_children_changed(now)
         } else {
-            step = lifecycle.on_timeout(now);
+            vec![Step::Wait]
+        };
+        // The drain a signal asked for, unless reaping found something else to do.
+        if let Some(last @ Step::Wait) = steps.last_mut()
+            && drain
+        {
+            *last = Step::TermDescendants;
         }
-        if step == Step::TimedOut {
-            if let Some(timeout) = config.timeout {
-                warn!(
-                    "the child has run for its timeout of {}: stopping it as if SIGTERM had been received; {}",
-                    duration::display(timeout),
-                    deadline_note(config.grace)
-                );
-            }
-            let reaction = lifecycle.on_signal(libc::SIGTERM, now);
-            for signal in reaction.forward {
-                relay.forward(signal, &mut sweeper);
-            }
-            step = Step::Wait;
-        }
-        if children_changed {
-            let unreaped = (!relay.child_reaped).then_some(child.pid);
-            let reaped = reap(unreaped, &mut sweeper, config.warn_on_reap);
-            if let Some(code) = reaped.child_status.and_then(exit::from_wait_status) {
-                relay.child_reaped = true;
-                info!("child {} exited; exit code {code}", child.pid);
-                lifecycle.on_child_exit(exit::remap(code, &config.remap_exit));
-            }
-            // With nothing left, pidone exits: there is no group to check.
-            if relay.child_reaped && reaped.descendants_left {
-                sweeper.let_go_of_group_if_empty();
-            }
-            if reaped.child_stopped.is_some() {
-                relay.child_stopped = true;
-                // A SIGTERM may have been forwarded just before the stop was noticed.
-                if lifecycle.shutting_down() {
-                    relay.resume(&mut sweeper);
-                }
-            } else if reaped.child_continued {
-                relay.child_stopped = false;
-            }
-            if let (Some(signal), Some(terminal)) = (reaped.child_stopped, terminal) {
-                // The child stopped at the terminal (Ctrl-Z): so does pidone, so the shell
-                // that started it regains the terminal; once continued, the child gets the
-                // terminal back, if the shell gave it to pidone (fg, not bg).
-                if signals::is_job_control_stop(signal) {
-                    suspend_self(me);
-                    terminal.hand_over_if_foreground(child.pid);
-                }
-            }
-            step = match lifecycle.after_reaping(reaped.descendants_left, now) {
-                Step::Wait if step == Step::TermDescendants => step,
-                next => next,
-            };
-        }
+        Ok(steps)
+    }
 
+    /// The lifecycle's reaction to `signal` (received, or the `--timeout`'s stand-in), carried
+    /// out: forwarded, logged, and pidone stopped after a job-control stop. Whether the
+    /// signal asks for the drain.
+    fn react(&mut self, signal: i32, received: Option<&Received>, now: Instant) -> bool {
+        let reaction = self.lifecycle.on_signal(signal, now);
+        let deadline = deadline_note(self.config.grace);
+        // The `--timeout` logs its own warning.
+        if received.is_some() && reaction.held {
+            info!(
+                "received SIGTERM: forwarding it in {}; {deadline}",
+                duration::display(self.config.stop_delay)
+            );
+        } else if received.is_some() && reaction.shutdown_started {
+            info!(
+                "received {}: forwarding it; {deadline}",
+                signals::name(signal)
+            );
+        }
+        match received {
+            Some(received) => {
+                self.relay
+                    .forward_reaction(received, &reaction.forward, &mut self.sweeper)
+            }
+            None => {
+                for &forwarded in &reaction.forward {
+                    self.relay.forward(forwarded, &mut self.sweeper);
+                }
+            }
+        }
+        if reaction.stop_self {
+            self.stop_self();
+        }
+        reaction.drain
+    }
+
+    /// The loop woke up at the deadline, with no event.
+    fn on_deadline(&mut self) -> Vec<Step> {
+        self.deadline_passed = true;
+        let now = Instant::now();
+        match self.lifecycle.on_timeout(now) {
+            Step::TimedOut => {
+                if let Some(timeout) = self.config.timeout {
+                    warn!(
+                        "the child has run for its timeout of {}: stopping it as if SIGTERM had been received; {}",
+                        duration::display(timeout),
+                        deadline_note(self.config.grace)
+                    );
+                }
+                self.react(libc::SIGTERM, None, now);
+                Vec::new()
+            }
+            step => vec![step],
+        }
+    }
+
+    /// SIGCHLD: reap, tell the lifecycle what happened to the child; the steps it asks for.
+    fn on_children_changed(&mut self, now: Instant) -> Vec<Step> {
+        let unreaped = (!self.child_reaped).then_some(self.child);
+        let reaped = reap(unreaped, &mut self.sweeper, self.config.warn_on_reap);
+        if let Some(code) = reaped.child_status.and_then(exit::from_wait_status) {
+            self.child_reaped = true;
+            self.relay.child_reaped();
+            info!("child {} exited; exit code {code}", self.child);
+            self.lifecycle
+                .on_child_exit(exit::remap(code, &self.config.remap_exit));
+        }
+        // With nothing left, pidone exits: there is no group to check.
+        if self.child_reaped && reaped.descendants_left {
+            self.sweeper.let_go_of_group_if_empty();
+        }
+        let mut steps = Vec::new();
+        if let Some(signal) = reaped.child_stopped {
+            self.relay.child_stopped(true);
+            steps = self
+                .lifecycle
+                .on_child_stopped(signal, self.terminal.is_some());
+        } else if reaped.child_continued {
+            self.relay.child_stopped(false);
+        }
+        steps.push(self.lifecycle.after_reaping(reaped.descendants_left, now));
+        steps
+    }
+
+    /// Carries out one step; `Some(code)` when pidone is to exit with it.
+    fn carry_out(&mut self, step: Step) -> Option<u8> {
         match step {
             Step::Wait | Step::TimedOut => {}
             Step::Forward(signal) => {
                 info!("stop delay over: forwarding {}", signals::name(signal));
-                relay.forward(signal, &mut sweeper);
+                self.relay.forward(signal, &mut self.sweeper);
             }
-            Step::TermDescendants => match sweeper.sweep(libc::SIGTERM) {
-                Some(pids) if pids.is_empty() => {}
-                Some(pids) => info!(
-                    "the child has exited; sending SIGTERM to pids {}",
-                    pid_list(&pids)
-                ),
-                None => info!("the child has exited; sending SIGTERM to the processes left"),
-            },
-            Step::KillDescendants => {
-                let why = if timed_out {
-                    let length = lifecycle.deadline_length().unwrap_or_default();
-                    // Without a grace, the only deadline there is is the drain's.
-                    let which = if config.grace.is_some() {
-                        "grace period"
-                    } else {
-                        "drain deadline"
-                    };
-                    format!("{which} of {} expired", duration::display(length))
-                } else {
-                    "re-parented after the deadline".to_string()
-                };
-                match sweeper.sweep(libc::SIGKILL) {
-                    Some(pids) if pids.is_empty() => {}
-                    Some(pids) => warn!("{why}: sending SIGKILL to pids {}", pid_list(&pids)),
-                    None if sweeper.finds_every_descendant() => {
-                        warn!(
-                            "{why}: sending SIGKILL to every process left (without a /proc of this PID namespace, pidone cannot name them)"
-                        )
-                    }
-                    None => warn!(
-                        "{why}: sending SIGKILL to the child's process group; without /proc no other process can be found"
-                    ),
-                }
-                if !sweeper.finds_every_descendant()
-                    && let Step::Exit(code) = lifecycle.after_blind_kill()
-                {
-                    info!(
-                        "the child is reaped; processes left outside its process group cannot be found without /proc and are left to pidone's parent"
-                    );
-                    return code;
+            Step::ContinueChild => self.relay.resume(&mut self.sweeper),
+            Step::StopWithChild => {
+                self.stop_self();
+                if let Some(terminal) = self.terminal {
+                    terminal.hand_over_if_foreground(self.child);
                 }
             }
-            Step::Exit(code) => return code,
+            Step::TermDescendants => self.term_descendants(),
+            Step::KillDescendants => return self.kill_descendants(),
+            Step::Exit(code) => return Some(code),
             Step::Leave(code) => {
                 info!("the child has exited; leaving the other processes running");
-                return code;
+                return Some(code);
             }
             Step::TermGroupAndLeave(code) => {
                 info!(
                     "the child has exited; sending SIGTERM to its process group and leaving the processes left running"
                 );
-                sweeper.term_group_unless_asked(config.rewrite.apply(libc::SIGTERM));
-                return code;
+                self.sweeper
+                    .term_group_unless_asked(self.config.rewrite.apply(libc::SIGTERM));
+                return Some(code);
             }
+        }
+        None
+    }
+
+    /// Suspends pidone until it is continued, as a shell's job control expects of the
+    /// process it started. Never as PID 1: the kernel does not stop an init.
+    fn stop_self(&self) {
+        if self.me != 1 {
+            debug!("suspending pidone itself");
+            sys::stop_self();
+        }
+    }
+
+    fn term_descendants(&mut self) {
+        match self.sweeper.sweep(libc::SIGTERM) {
+            Some(pids) if pids.is_empty() => {}
+            Some(pids) => info!(
+                "the child has exited; sending SIGTERM to pids {}",
+                pid_list(&pids)
+            ),
+            None => info!("the child has exited; sending SIGTERM to the processes left"),
+        }
+    }
+
+    /// The deadline's SIGKILL, logged with the deadline that ran out; `Some(code)` when
+    /// pidone is to exit after it.
+    fn kill_descendants(&mut self) -> Option<u8> {
+        let why = if self.deadline_passed {
+            let length = self.lifecycle.deadline_length().unwrap_or_default();
+            // Without a grace, the only deadline there is is the drain's.
+            let which = if self.config.grace.is_some() {
+                "grace period"
+            } else {
+                "drain deadline"
+            };
+            format!("{which} of {} expired", duration::display(length))
+        } else {
+            "re-parented after the deadline".to_string()
+        };
+        let finds_every_descendant = self.sweeper.finds_every_descendant();
+        match self.sweeper.sweep(libc::SIGKILL) {
+            Some(pids) if pids.is_empty() => {}
+            Some(pids) => warn!("{why}: sending SIGKILL to pids {}", pid_list(&pids)),
+            None if finds_every_descendant => warn!(
+                "{why}: sending SIGKILL to every process left (without a /proc of this PID namespace, pidone cannot name them)"
+            ),
+            None => warn!(
+                "{why}: sending SIGKILL to the child's process group; without /proc no other process can be found"
+            ),
+        }
+        match self.lifecycle.after_kill(finds_every_descendant) {
+            Step::Exit(code) => {
+                info!(
+                    "the child is reaped; processes left outside its process group cannot be found without /proc and are left to pidone's parent"
+                );
+                Some(code)
+            }
+            _ => None,
         }
     }
 }
@@ -472,12 +460,7 @@ pub fn pause(handled: &SignalSet) -> u8 {
             }
         };
         match received.signal {
-            libc::SIGCHLD => loop {
-                // SAFETY: waitpid with a null status pointer only reaps.
-                if unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } <= 0 {
-                    break;
-                }
-            },
+            libc::SIGCHLD => while sys::reap_one() {},
             signal if signals::is_shutdown(signal) => {
                 info!("received {}: pausing is over", signals::name(signal));
                 return 0;

@@ -6,6 +6,7 @@
 use std::os::fd::RawFd;
 
 use crate::config::Isolation;
+use crate::sys;
 
 /// Where the child stands with respect to the terminal (see [`Terminal::placement`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,18 +57,15 @@ impl Terminal {
     /// pidone's stdin, if it is a terminal, and who holds its foreground now.
     pub fn of_stdin() -> Option<Terminal> {
         let fd = libc::STDIN_FILENO;
-        // SAFETY: isatty, tcgetpgrp and getpgrp only inspect.
-        unsafe {
-            if libc::isatty(fd) != 1 {
-                return None;
-            }
-            let own_group = libc::getpgrp();
-            Some(Terminal {
-                fd,
-                own_group,
-                foreground: foreground(libc::tcgetpgrp(fd), own_group),
-            })
+        if !sys::is_terminal(fd) {
+            return None;
         }
+        let own_group = sys::own_group();
+        Some(Terminal {
+            fd,
+            own_group,
+            foreground: foreground(sys::foreground_group(fd), own_group),
+        })
     }
 
     pub fn foreground(&self) -> Foreground {
@@ -78,11 +76,9 @@ impl Terminal {
     /// hands the terminal to pidone, after `bg` it keeps it. pidone blocks SIGTTOU, so the
     /// call cannot stop it.
     pub fn hand_over_if_foreground(&self, group: libc::pid_t) {
-        // SAFETY: terminal ioctls on a descriptor pidone keeps open.
-        unsafe {
-            if libc::tcgetpgrp(self.fd) == libc::getpgrp() {
-                libc::tcsetpgrp(self.fd, group);
-            }
+        if sys::foreground_group(self.fd) == sys::own_group() {
+            // The shell may have closed the terminal meanwhile: nothing to hand over then.
+            let _ = sys::set_foreground_group(self.fd, group);
         }
     }
 
@@ -93,12 +89,10 @@ impl Terminal {
         if self.foreground != Foreground::Take {
             return;
         }
-        // SAFETY: terminal ioctls on a descriptor pidone keeps open; SIGTTOU is blocked.
-        unsafe {
-            let now = libc::tcgetpgrp(self.fd);
-            if now != self.own_group && child_group.is_none_or(|group| group == now) {
-                libc::tcsetpgrp(self.fd, self.own_group);
-            }
+        let now = sys::foreground_group(self.fd);
+        if now != self.own_group && child_group.is_none_or(|group| group == now) {
+            // pidone is exiting: a terminal that refuses is left as it is.
+            let _ = sys::set_foreground_group(self.fd, self.own_group);
         }
     }
 }

@@ -117,15 +117,24 @@ fn the_drain_sends_no_second_sigterm_to_what_the_forwarded_one_reached() {
 #[test]
 fn without_a_grace_the_drain_kills_what_is_left_after_ten_seconds() {
     require_namespaces!();
-    let steps = "spawn { as worker print-pid on TERM record ready wait } as app exit 3";
-    let started = Instant::now();
+    // The app exits only once the worker is ready: a SIGTERM before the worker's handler
+    // is in place would kill it at once.
+    let steps = "spawn { as worker print-pid on USR1 record on TERM record ready wait } \
+                 as app on USR1 exit 3 ready wait";
     let mut pidone = Pidone::new().args(app(steps)).start();
     let worker = pid_in(&pidone.expect_line("worker: pid"));
+    pidone.expect_line("worker: ready");
+    pidone.expect_line("app: ready");
+    let started = Instant::now();
+    pidone.signal(libc::SIGUSR1);
     let outcome = pidone.finish();
     let took = started.elapsed();
     assert_eq!(outcome.code, 3, "the child's code: {outcome:?}");
     assert!(took >= Duration::from_secs(10), "killed after {took:?}");
-    assert_eq!(signals_seen(&outcome.stdout, "worker"), ["SIGTERM"]);
+    assert_eq!(
+        signals_seen(&outcome.stdout, "worker"),
+        ["SIGUSR1", "SIGTERM"]
+    );
     let warning = outcome.kill_warning();
     assert!(
         warning.contains("drain deadline of 10s expired") && warning.contains(&worker.to_string()),

@@ -1,5 +1,6 @@
-//! The command line: what belongs to pidone, what belongs to the child (byte for byte), and
-//! how invalid input is refused — one line naming the flag or variable, exit 2, nothing run.
+//! The command line: what belongs to pidone (its flags, help, version and licence), what
+//! belongs to the child (byte for byte), and how invalid input is refused — one line naming
+//! the flag or variable, exit 2, nothing run.
 
 mod common;
 
@@ -123,6 +124,15 @@ fn help_and_version() {
         version.stdout[0].starts_with(&format!("pidone version {} - ", env!("CARGO_PKG_VERSION"))),
         "{version:?}"
     );
+}
+
+#[test]
+fn license() {
+    for flag in ["-l", "-L", "--license"] {
+        let outcome = Pidone::new().not_pid1().args([flag]).run();
+        assert_eq!(outcome.code, 0);
+        assert_eq!(outcome.stdout[0], "MIT License", "{flag}");
+    }
 }
 
 #[test]

@@ -10,6 +10,9 @@
 //! Each peer is one test: it runs all of that peer's rows, prints one line per row, and
 //! fails at the end listing every row that did not hold. A peer that is not installed is
 //! skipped (never under CI=true).
+//!
+//! Longer than about 450 lines because it is one table and the one harness that runs it:
+//! every row, for every peer, goes through the same `run`, `normalise` and `check`.
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! When the main child exits first, what it leaves behind is asked to stop (SIGTERM), given
 //! the grace to flush, then killed; pidone exits with the main child's code only after.
+//! `--on-child-exit wait` instead leaves them to finish on their own (until a SIGTERM from
+//! outside), and `--on-child-exit exit` leaves them at once.
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! pidone exits with the main child's code, 128+N for death by signal N, and 127/126 with
-//! one honest line when the command cannot be executed — as PID 1 of a PID namespace.
+//! one honest line when the command cannot be executed — as PID 1 of a PID namespace; and
+//! `--remap-exit` (`-e`, `PIDONE_REMAP_EXIT`) turns the codes it names into 0.
 
 mod common;
 
@@ -109,6 +110,42 @@ fn permission_denied_wins_over_not_found_in_path_lookup() {
         outcome.stderr.contains("Permission denied"),
         "{}",
         outcome.stderr
+    );
+}
+
+#[test]
+fn remapped_exit_codes_become_zero() {
+    require_namespaces!();
+    assert_eq!(
+        Pidone::new()
+            .args(["-e", "143"])
+            .args(app("raise TERM"))
+            .run()
+            .code,
+        0
+    );
+    assert_eq!(
+        Pidone::new()
+            .args(["-e", "3", "-e", "4"])
+            .args(app("exit 4"))
+            .run()
+            .code,
+        0
+    );
+    assert_eq!(
+        Pidone::new()
+            .env("PIDONE_REMAP_EXIT", "3")
+            .args(app("exit 5"))
+            .run()
+            .code,
+        5
+    );
+    let bad = Pidone::new().not_pid1().args(["-e", "256", "true"]).run();
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("--remap-exit") && bad.stderr.contains("'256'"),
+        "{}",
+        bad.stderr
     );
 }
 

@@ -1,8 +1,12 @@
 //! Signals reach the application: to its whole process group by default, to the child alone
-//! with --single-child; a signal sent before the child exists is delivered once it does.
+//! with --single-child; a signal sent before the child exists is delivered once it does;
+//! `--rewrite` changes or drops what is forwarded, but not what starts the grace clock; and
+//! the parent death signal (`-p`) reaches the child when pidone's parent dies.
 //! (Every signal, one by one, is in `signal_path.rs`.)
 
 mod common;
+
+use std::process::{Command, Stdio};
 
 use common::{Pidone, app, helper, scenarios, signals_seen};
 
@@ -71,4 +75,59 @@ fn a_signal_before_the_child_exists_is_delivered_once_it_does() {
     let outcome = Pidone::new().start_command(command).finish();
     assert_eq!(outcome.stdout, ["app: got SIGUSR1"]);
     assert_eq!(outcome.code, 9);
+}
+
+#[test]
+fn rewriting_changes_what_is_forwarded_but_not_the_grace_clock() {
+    require_namespaces!();
+    let mut pidone = Pidone::new()
+        .args(["--rewrite", "TERM:QUIT", "-t", "300ms"])
+        .args(app("on QUIT record on TERM record ready wait"))
+        .start();
+    pidone.expect_line("app: ready");
+    pidone.signal(libc::SIGTERM);
+    let outcome = pidone.finish();
+    assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGQUIT"]);
+    assert_eq!(
+        outcome.code, 137,
+        "the SIGTERM pidone received started the grace"
+    );
+}
+
+#[test]
+fn rewriting_to_zero_drops_a_signal() {
+    require_namespaces!();
+    let mut pidone = Pidone::new()
+        .env("PIDONE_REWRITE", "WINCH:0")
+        .args(app("on WINCH record on USR1 exit 0 ready wait"))
+        .start();
+    pidone.expect_line("app: ready");
+    pidone.signal(libc::SIGWINCH);
+    pidone.signal(libc::SIGUSR1);
+    let outcome = pidone.finish();
+    assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGUSR1"]);
+}
+
+#[test]
+fn the_parent_death_signal_reaches_the_child() {
+    // A parent that starts pidone and exits on SIGUSR1.
+    let steps = format!(
+        "spawn {{ exec {} -p TERM {} as app on TERM exit 5 ready wait }} as parent print-pid on USR1 exit 0 ready wait",
+        common::PIDONE,
+        helper().display()
+    );
+    let mut parent = Command::new(helper())
+        .args(steps.split_whitespace())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = parent.stdout.take().unwrap();
+    let mut parent = common::KillOnDrop(parent);
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok);
+    let mut await_line = |prefix: &str| lines.find(|l| l.starts_with(prefix)).expect(prefix);
+    await_line("app: ready");
+    // SAFETY: kill has no memory effects.
+    unsafe { libc::kill(parent.0.id() as i32, libc::SIGUSR1) };
+    await_line("app: got SIGTERM");
+    parent.0.wait().unwrap();
 }

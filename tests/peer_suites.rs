@@ -13,6 +13,10 @@
 //! "Differences that remain": the drain as PID 1, exit 127/126 for exec failures, the text
 //! of version, help and licence, log wording), the test asserts pidone's documented
 //! behaviour and its doc comment says so.
+//!
+//! Longer than about 450 lines because it is the port of two upstream suites, one section
+//! per upstream file, sharing the fixtures at the top (the peers' paths, dumb-init's modes,
+//! `KillPids`) and the pty of `Tty`, which tini's and dumb-init's terminal tests both use.
 
 mod common;
 

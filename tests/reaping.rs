@@ -1,6 +1,7 @@
 //! Every zombie is reaped: the child, orphans re-parented to pidone as PID 1, bursts of
 //! thousands at once, and — when pidone is not PID 1 — orphans it adopts as a subreaper,
-//! without ever signalling a process that is not its descendant.
+//! without ever signalling a process that is not its descendant. With `-w`, pidone warns
+//! of each orphan it reaps.
 
 mod common;
 
@@ -133,4 +134,20 @@ fn not_pid_1_orphans_are_reaped_as_they_exit() {
     });
     pidone.signal(libc::SIGTERM);
     assert_eq!(pidone.finish().code, 0);
+}
+
+#[test]
+fn warn_on_reap_names_orphans() {
+    require_namespaces!();
+    let quiet = Pidone::new().args(app("orphans 3 exit 0")).run();
+    assert!(!quiet.stderr.contains("not the child"), "{}", quiet.stderr);
+    let outcome = Pidone::new()
+        .args(["-w"])
+        .args(app("orphans 3 exit 0"))
+        .run();
+    assert!(
+        outcome.stderr.contains("pidone: warning: reaped process"),
+        "{}",
+        outcome.stderr
+    );
 }

@@ -1,5 +1,9 @@
 //! SIGTERM/SIGINT start the grace clock; whatever is alive when it runs out gets SIGKILL,
-//! with a warning naming the pids; later shutdown signals do not restart the clock.
+//! with a warning naming the pids; later shutdown signals do not restart the clock. Without
+//! a grace there is no deadline of pidone's. `--timeout` stops the child as a SIGTERM would;
+//! the stop delay holds a SIGTERM back before it is forwarded, counted against the grace,
+//! while other signals, and a SIGINT, pass at once. (SIGTERM at each phase of pidone's life
+//! is in `shutdown_phases.rs`.)
 
 mod common;
 
@@ -158,4 +162,52 @@ fn the_timeout_honours_the_stop_delay() {
     let took = started.elapsed();
     assert_eq!(outcome.code, 0, "{outcome:?}");
     assert!(took >= Duration::from_millis(600), "stopped after {took:?}");
+}
+
+#[test]
+fn the_stop_delay_holds_sigterm_and_counts_against_the_grace() {
+    require_namespaces!();
+    let mut pidone = Pidone::new()
+        .args(["--stop-delay", "600ms", "--grace", "10s"])
+        .args(app("on TERM exit 0 on HUP record ready wait"))
+        .start();
+    pidone.expect_line("app: ready");
+    let sent = Instant::now();
+    pidone.signal(libc::SIGTERM);
+    // Other signals still pass during the delay.
+    pidone.signal(libc::SIGHUP);
+    pidone.expect_line("app: got SIGHUP");
+    let (outcome, exited) = pidone.finish_within(common::PATIENCE);
+    let took = exited - sent;
+    assert_eq!(outcome.code, 0);
+    assert_eq!(signals_seen(&outcome.stdout, "app"), ["SIGHUP", "SIGTERM"]);
+    assert!(
+        took >= Duration::from_millis(600),
+        "forwarded after {took:?}"
+    );
+    assert!(
+        took < Duration::from_millis(1300),
+        "forwarded after {took:?}"
+    );
+}
+
+#[test]
+fn a_sigint_during_the_stop_delay_forwards_at_once() {
+    require_namespaces!();
+    let mut pidone = Pidone::new()
+        .env("PIDONE_STOP_DELAY", "20s")
+        .args(app("on TERM record on INT exit 0 ready wait"))
+        .start();
+    pidone.expect_line("app: ready");
+    let sent = Instant::now();
+    pidone.signal(libc::SIGTERM);
+    pidone.signal(libc::SIGINT);
+    let (outcome, exited) = pidone.finish_within(common::PATIENCE);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(signals_seen(&outcome.stdout, "app").contains(&"SIGINT"));
+    assert!(
+        exited - sent < Duration::from_secs(5),
+        "waited for the delay: {:?}",
+        exited - sent
+    );
 }

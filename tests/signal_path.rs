@@ -5,8 +5,8 @@
 //! rule drops and for SIGCHLD, which is pidone's own. (SIGTERM and SIGINT also bring a
 //! SIGCONT when the application is stopped: see `faults.rs`.)
 //! The expected fate of each signal is a table computed here, from the README's rules.
-//! Then the second half of the job-control signals: pidone stops itself after forwarding
-//! them unless it is PID 1, and as dumb-init they reach the application as SIGSTOP.
+//! (What pidone does after it has forwarded a job-control signal — stop itself unless it is
+//! PID 1; as dumb-init, send SIGSTOP instead — is in `job_control.rs`.)
 //!
 //! SIGKILL and SIGSTOP are outside the table: no process can catch, block or wait for
 //! them. The kernel acts on pidone itself — kills it, or stops it (or, sent from inside
@@ -19,16 +19,10 @@
 //! taken the signal and done all it was going to do with it, and anything it forwarded
 //! would be among the application's next lines, or still pending there when the marker
 //! signal makes it list what is pending and exit.
-
 mod common;
 
-use common::{Outcome, Pidone, Running, app, pidone_named};
-
-/// Records every catchable signal; the marker, SIGUSR2, makes it print the signals still
-/// pending, then "app: done", and exit 0. The helper looks its rules up from the last, so
-/// `on USR2 finish 0` overrides the `record` rule that `record-all` set for SIGUSR2.
-const RECORDER: &str = "record-all on USR2 finish 0 ready wait";
-const MARKER: i32 = libc::SIGUSR2;
+use common::recorder::{MARKER, RECORDER, finish};
+use common::{Outcome, Pidone, Running, app};
 
 /// Long enough that no grace period runs out during a test.
 const GRACE: &str = "1h";
@@ -167,30 +161,6 @@ fn sweep(pidone: &mut Running, table: &[(i32, Fate)], order: &[i32]) -> Vec<Stri
     seen
 }
 
-/// Sends the marker: the application reports it, finds nothing else pending — nothing
-/// that should not have arrived did — and exits 0, and so does pidone. The application's
-/// whole output is `ready`, then `swept`, then that.
-fn finish(mut pidone: Running, swept: Vec<String>) -> Outcome {
-    pidone.signal(MARKER);
-    let rest = pidone.next_lines_until("app: done");
-    assert_eq!(
-        rest,
-        [
-            format!("app: got {}", name(MARKER)),
-            "app: done".to_string()
-        ],
-        "the marker, and nothing left pending"
-    );
-    let outcome = pidone.finish();
-    let expected: Vec<String> = std::iter::once("app: ready".to_string())
-        .chain(swept)
-        .chain(rest)
-        .collect();
-    assert_eq!(outcome.stdout, expected);
-    assert_eq!(outcome.code, 0, "{outcome:?}");
-    outcome
-}
-
 /// pidone's log says the grace clock started once, on `signal`, and nothing went wrong.
 fn assert_clock_started_only_by(outcome: &Outcome, signal: i32) {
     let lines = outcome.stderr_lines();
@@ -281,86 +251,6 @@ fn rewrite_rules_change_or_drop_exactly_the_signals_they_name() {
     let outcome = finish(pidone, swept);
     assert_clock_started_only_by(&outcome, libc::SIGTERM);
 }
-
-fn stopped(pid: i32) -> bool {
-    common::stat(pid).is_some_and(|(state, _, _)| state == 'T')
-}
-
-/// SIGTSTP is `a_sigtstp_for_pidone_is_forwarded_then_pidone_stops_until_continued` in
-/// tests/compatibility.rs; these are the other two.
-#[test]
-fn as_a_job_sigttin_and_sigttou_are_forwarded_then_pidone_stops_until_continued() {
-    let mut pidone = Pidone::new().not_pid1().args(app(RECORDER)).start();
-    assert_eq!(pidone.next_lines_until("app: "), ["app: ready"]);
-    let pid = pidone.pid();
-    let mut swept = Vec::new();
-    for signal in [libc::SIGTTIN, libc::SIGTTOU] {
-        eprintln!("sending {}", name(signal));
-        pidone.signal(signal);
-        let got = format!("app: got {}", name(signal));
-        assert_eq!(pidone.next_lines_until("app: "), [got.as_str()]);
-        common::eventually("pidone stops itself", || stopped(pid));
-        // The SIGCONT that continues pidone is one it received, and forwards.
-        pidone.signal(libc::SIGCONT);
-        assert_eq!(pidone.next_lines_until("app: "), ["app: got SIGCONT"]);
-        assert!(!stopped(pid), "continued");
-        swept.extend([got, "app: got SIGCONT".to_string()]);
-    }
-    finish(pidone, swept);
-}
-
-/// As dumb-init (with a session for the child, its default), a job-control signal is
-/// forwarded as SIGSTOP, which the application cannot catch or block: it is stopped, and
-/// records nothing. The SIGCONT that pidone receives next is forwarded and continues it.
-/// Not as PID 1, pidone then stops itself too, and that SIGCONT continues it first.
-fn assert_forwarded_as_sigstop(pidone: Pidone, signals: &[i32], pid1: bool) {
-    let mut pidone = pidone
-        .invoked_as(pidone_named("dumb-init"))
-        .args(app(RECORDER))
-        .start();
-    assert_eq!(pidone.next_lines_until("app: "), ["app: ready"]);
-    let (pid, child) = (pidone.pid_when_running(), pidone.child_pid());
-    let mut swept = Vec::new();
-    for &signal in signals {
-        eprintln!("sending {}", name(signal));
-        pidone.signal(signal);
-        common::eventually("the application is stopped", || stopped(child));
-        if pid1 {
-            // Asleep in its loop, not stopped: the kernel does not stop an init.
-            pidone.await_idle();
-        } else {
-            common::eventually("pidone stops itself", || stopped(pid));
-        }
-        pidone.signal(libc::SIGCONT);
-        assert_eq!(
-            pidone.next_lines_until("app: "),
-            ["app: got SIGCONT"],
-            "after {}, no signal the application could record arrived",
-            name(signal)
-        );
-        assert!(!stopped(child) && !stopped(pid), "continued");
-        swept.push("app: got SIGCONT".to_string());
-    }
-    finish(pidone, swept);
-}
-
-/// SIGTSTP as PID 1 is `as_dumb_init_a_sigtstp_is_forwarded_as_sigstop` in
-/// tests/compatibility.rs; these are the other two.
-#[test]
-fn as_dumb_init_and_pid1_sigttin_and_sigttou_reach_the_application_as_sigstop() {
-    require_namespaces!();
-    assert_forwarded_as_sigstop(Pidone::new(), &[libc::SIGTTIN, libc::SIGTTOU], true);
-}
-
-#[test]
-fn as_dumb_init_and_a_job_every_job_control_signal_stops_the_application_then_pidone() {
-    assert_forwarded_as_sigstop(
-        Pidone::new().not_pid1(),
-        &[libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU],
-        false,
-    );
-}
-
 #[test]
 fn the_signals_the_c_library_keeps_for_itself_are_forwarded_too() {
     common::assert_forwards_the_c_librarys_own_signals(Pidone::new());

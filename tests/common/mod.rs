@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod recorder;
 pub mod scenarios;
 
 use std::ffi::OsString;
@@ -687,4 +688,72 @@ pub fn sleeping_in_sigtimedwait(pid: i32) -> Vec<String> {
         true
     });
     arguments
+}
+
+// --- Shared by faults.rs and shutdown_phases.rs --------------------------------------------
+
+/// pidone's warning lines.
+pub fn warnings(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("pidone: warning: "))
+        .collect()
+}
+
+/// Sends `signal` to `pid`; the kill must succeed.
+pub fn kill(pid: i32, signal: i32) {
+    // SAFETY: kill has no memory effects.
+    assert_eq!(
+        unsafe { libc::kill(pid, signal) },
+        0,
+        "kill({pid}, {signal}): {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+/// The state letter of /proc/PID/stat (`R`, `S`, `T`, `Z`, ...), `?` once `pid` is gone.
+pub fn state(pid: i32) -> char {
+    stat(pid).map_or('?', |(state, _, _)| state)
+}
+
+/// Sends `signal` to a process through a pidfd, so a recycled pid can never be hit: the
+/// sender stops when the process is gone or `stop` is set.
+pub fn flood(
+    pid: i32,
+    signal: i32,
+    every: Duration,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<u64> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::sync::atomic::Ordering;
+    // SAFETY: pidfd_open returns a new descriptor or -1.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
+    assert!(
+        pidfd >= 0,
+        "pidfd_open: {}",
+        std::io::Error::last_os_error()
+    );
+    let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+    std::thread::spawn(move || {
+        use std::os::fd::AsRawFd;
+        let mut sent = 0;
+        while !stop.load(Ordering::Relaxed) {
+            // SAFETY: signals the process the pidfd refers to, and nothing else.
+            let result = unsafe {
+                libc::syscall(
+                    libc::SYS_pidfd_send_signal,
+                    pidfd.as_raw_fd(),
+                    signal,
+                    std::ptr::null::<libc::siginfo_t>(),
+                    0,
+                )
+            };
+            if result != 0 {
+                break;
+            }
+            sent += 1;
+            std::thread::sleep(every);
+        }
+        sent
+    })
 }

@@ -1,0 +1,47 @@
+//! Pause mode (`--pause`, `-P`): pidone runs no command; it sleeps as PID 1 of its PID
+//! namespace (a pod's sandbox), reaping the orphans other processes leave in it, until
+//! SIGTERM or SIGINT ends it with 0. A command given with it is refused.
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::{Pidone, helper};
+
+#[test]
+fn pause_mode_sleeps_until_sigterm() {
+    require_namespaces!();
+    for stop in [libc::SIGTERM, libc::SIGINT] {
+        let pidone = Pidone::new().args(["--pause"]).start();
+        pidone.await_idle();
+        pidone.signal(libc::SIGUSR1);
+        pidone.signal(stop);
+        let outcome = pidone.finish();
+        assert_eq!(outcome.code, 0, "{outcome:?}");
+    }
+    let refused = Pidone::new().not_pid1().args(["-P", "true"]).run();
+    assert!(refused.stderr.contains("--pause"), "{}", refused.stderr);
+    assert_eq!(refused.code, 2, "{refused:?}");
+}
+
+#[test]
+fn pause_mode_reaps_orphans_left_in_its_namespace() {
+    require_namespaces!();
+    let pidone = Pidone::new().args(["-P"]).start();
+    let pid = pidone.pid_when_running();
+    // A process entering pidone's namespace leaves orphans behind, as a pod's containers do
+    // in a pod whose sandbox pidone is.
+    let status = Command::new("nsenter")
+        .args(["--target", &pid.to_string(), "--pid", "--"])
+        .arg(helper())
+        .args(["orphans", "100", "exit", "0"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    common::eventually("pidone reaps them all", || {
+        common::namespace_members(pid).len() == 1
+    });
+    pidone.signal(libc::SIGTERM);
+    assert_eq!(pidone.finish().code, 0);
+}

@@ -1,63 +1,13 @@
 //! The command line as the user typed it: the options, their parser and the help text.
 //!
 //! Values stay raw here; `config` validates them together with their environment variables.
+//! Which options there are, and their help, is the settings table's (`settings.rs`).
 
 use std::ffi::OsString;
 
+use crate::settings::{SETTINGS, Setting};
+
 pub const USAGE: &str = "Usage: pidone [OPTIONS] [--] COMMAND [ARG]...";
-
-pub const HELP: &str = "\
-pidone: a container init. Runs COMMAND as its child, forwards signals to it, reaps
-every zombie, and exits with the child's exit code, killing whatever outlives the
-grace deadline.
-
-Usage: pidone [OPTIONS] [--] COMMAND [ARG]...
-       pidone --pause
-
-Options (a flag beats its environment variable):
-  -t, --grace DURATION     Time between SIGTERM/SIGINT (or the child's exit) and SIGKILL
-                           for whatever is still alive: 1500ms, 5s, 1m30s, or seconds
-                           (2.5) [env: PIDONE_GRACE] [default: none after SIGTERM or
-                           SIGINT, 10s after the child's own exit]
-      --stop-delay DURATION
-                           Hold the first SIGTERM this long before forwarding it; the
-                           grace counts from its arrival [env: PIDONE_STOP_DELAY]
-      --timeout DURATION   Stop the child as if SIGTERM had arrived once it has run this
-                           long [env: PIDONE_TIMEOUT]
-      --on-child-exit MODE When the child exits while others remain: drain (SIGTERM,
-                           then SIGKILL after the grace, or 10s), wait (for them to
-                           exit), exit [env: PIDONE_ON_CHILD_EXIT] [default: drain]
-  -c, --single-child       Forward signals to the child alone, not its process group
-                           [env: PIDONE_SINGLE_CHILD=1]
-  -g, --process-group      Forward signals to the child's process group (the default
-                           unless invoked as tini, docker-init or catatonit)
-                           [env: PIDONE_PROCESS_GROUP=1]
-  -r, --rewrite S:R        Forward signal S as R; R = 0 drops it. Repeatable, e.g.
-                           TERM:QUIT [env: PIDONE_REWRITE=TERM:QUIT,WINCH:0]
-  -e, --remap-exit CODE    Exit 0 when the child's exit code is CODE. Repeatable
-                           [env: PIDONE_REMAP_EXIT=143,130]
-  -p, --parent-death-signal SIGNAL
-                           Signal pidone receives when its parent dies
-                           [env: PIDONE_PARENT_DEATH_SIGNAL]
-  -w, --warn-on-reap       Warn when reaping a process other than the child
-                           [env: PIDONE_WARN_ON_REAP=1]
-  -s, --subreaper          Register as a child subreaper (always done when not PID 1)
-                           [env: PIDONE_SUBREAPER=1]
-  -P, --pause              Run no command: reap, and exit 0 on SIGTERM or SIGINT
-                           [env: PIDONE_PAUSE=1]
-  -v, --verbose            More log output; repeat for more (info, debug, trace)
-                           [env: PIDONE_LOG=error|warn|info|debug|trace] [default: warn]
-  -l, -L, --license        Print the license
-  -h, --help               Print this help
-  -V, --version            Print the version
-
-Signals are named TERM, SIGTERM or 15. Invoked as tini, docker-init, dumb-init or
-catatonit, pidone takes that init's defaults, flags and environment variables.
-
-Exit status: the child's exit code, or 128+N if a signal N killed it;
-  1 pidone failed, 2 invalid usage (1 under a peer's name), 126 COMMAND not
-  executable, 127 COMMAND not found.
-";
 
 /// What the user typed, before validation.
 #[derive(Debug, Default)]
@@ -81,53 +31,20 @@ pub struct Cli {
     pub command: Vec<OsString>,
 }
 
-/// How an option takes its value.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Takes {
-    Nothing,
-    Value(&'static str),
-}
-
-/// pidone's options: long name, short name, what it takes. One definition, which the
-/// parser and its error lines read.
-const OPTIONS: [(&str, Option<char>, Takes); 17] = [
-    ("grace", Some('t'), Takes::Value("DURATION")),
-    ("stop-delay", None, Takes::Value("DURATION")),
-    ("timeout", None, Takes::Value("DURATION")),
-    ("on-child-exit", None, Takes::Value("MODE")),
-    ("single-child", Some('c'), Takes::Nothing),
-    ("process-group", Some('g'), Takes::Nothing),
-    ("rewrite", Some('r'), Takes::Value("S:R")),
-    ("remap-exit", Some('e'), Takes::Value("CODE")),
-    ("parent-death-signal", Some('p'), Takes::Value("SIGNAL")),
-    ("warn-on-reap", Some('w'), Takes::Nothing),
-    ("subreaper", Some('s'), Takes::Nothing),
-    ("pause", Some('P'), Takes::Nothing),
-    ("verbose", Some('v'), Takes::Nothing),
-    ("license", Some('l'), Takes::Nothing),
-    // `-L`, catatonit's spelling of `-l`.
-    ("license", Some('L'), Takes::Nothing),
-    ("help", Some('h'), Takes::Nothing),
-    ("version", Some('V'), Takes::Nothing),
-];
-
-/// The option `-x` or `--name` stands for, if it is one of pidone's.
-fn option(arg: &lexopt::Arg<'_>) -> Option<(&'static str, Takes)> {
-    OPTIONS
-        .iter()
-        .find(|(long, short, _)| match arg {
-            lexopt::Arg::Long(name) => long == name,
-            lexopt::Arg::Short(c) => *short == Some(*c),
-            lexopt::Arg::Value(_) => false,
-        })
-        .map(|&(long, _, takes)| (long, takes))
+/// The setting `-x` or `--name` stands for, if it is one of pidone's.
+fn option(arg: &lexopt::Arg<'_>) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|setting| match arg {
+        lexopt::Arg::Long(name) => setting.long == *name,
+        lexopt::Arg::Short(c) => setting.shorts.contains(c),
+        lexopt::Arg::Value(_) => false,
+    })
 }
 
 /// `--grace <DURATION>` or `--pause`, as error lines name an option.
-fn shown(long: &str, takes: Takes) -> String {
-    match takes {
-        Takes::Value(name) => format!("--{long} <{name}>"),
-        Takes::Nothing => format!("--{long}"),
+fn shown(setting: &Setting) -> String {
+    match setting.value {
+        Some(name) => format!("--{} <{name}>", setting.long),
+        None => setting.flag(),
     }
 }
 
@@ -183,19 +100,19 @@ fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
             cli.command.extend(parser.raw_args().map_err(lexopt_error)?);
             break;
         }
-        let Some((long, takes)) = option(&arg) else {
+        let Some(setting) = option(&arg) else {
             return Err(format!("unexpected argument '{}' found", arg_text(&arg)));
         };
-        let repeatable = matches!(long, "verbose" | "rewrite" | "remap-exit");
-        if !repeatable && seen.contains(&long) {
+        let long = setting.long;
+        if !setting.repeatable && seen.contains(&long) {
             return Err(format!(
                 "the argument '{}' cannot be used multiple times",
-                shown(long, takes)
+                shown(setting)
             ));
         }
         seen.push(long);
-        let value = match takes {
-            Takes::Nothing => {
+        let value = match setting.value {
+            None => {
                 // `--pause=yes`; in `-cv` the rest is more flags, not a value.
                 let long_form = matches!(arg, lexopt::Arg::Long(_));
                 if let Some(value) = long_form.then(|| parser.optional_value()).flatten() {
@@ -206,12 +123,12 @@ fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
                 }
                 None
             }
-            Takes::Value(_) => match parser.value() {
+            Some(_) => match parser.value() {
                 Ok(value) => Some(text(long, value)?),
                 Err(_) => {
                     return Err(format!(
                         "a value is required for '{}' but none was supplied",
-                        shown(long, takes)
+                        shown(setting)
                     ));
                 }
             },

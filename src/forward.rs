@@ -17,7 +17,8 @@
 use log::debug;
 
 use crate::descendants::Sweeper;
-use crate::signals::{self, Received, Rewrite};
+use crate::signals::{self, Rewrite};
+use crate::sigset::Received;
 use crate::sys::{self, Destination};
 
 /// Where forwarded signals go (`--single-child`, `--process-group`, and each personality's

@@ -32,7 +32,9 @@ pub mod lifecycle;
 pub mod logging;
 pub mod peers;
 pub mod personality;
+pub mod settings;
 pub mod signals;
+pub mod sigset;
 pub mod spawn;
 pub mod supervise;
 pub mod sys;
@@ -41,7 +43,7 @@ pub mod terminal;
 use std::ffi::OsString;
 
 use config::{Config, ConfigError, Invocation, Isolation};
-use signals::SignalSet;
+use sigset::SignalSet;
 use spawn::{ExecPlan, Placement};
 use terminal::Terminal;
 
@@ -52,7 +54,7 @@ pub fn run(argv: Vec<OsString>) -> u8 {
     // First, before anything can go wrong or take time: a signal from now on waits for
     // the supervision loop instead of being lost.
     let handled = SignalSet::of(signals::handled());
-    let inherited = match signals::take_over(&handled) {
+    let inherited = match sigset::take_over(&handled) {
         Ok(inherited) => inherited,
         Err(error) => {
             logging::error_before_setup(&format!("cannot block signals: {error}"));
@@ -110,7 +112,7 @@ fn configure(argv: Vec<OsString>) -> Result<Config, u8> {
     let (personality, invocation) = config::read(argv, &env);
     match invocation {
         Ok(Invocation::Run(config)) => Ok(config),
-        Ok(Invocation::Help) => Err(print_to(libc::STDOUT_FILENO, &[cli::HELP])),
+        Ok(Invocation::Help) => Err(print_to(libc::STDOUT_FILENO, &[&settings::help()])),
         Ok(Invocation::Version) => match personality.version_line() {
             // dumb-init writes its version to stderr.
             (line, true) => Err(print_to(libc::STDERR_FILENO, &[line, "\n"])),
@@ -151,14 +153,7 @@ fn own_variables() -> Vec<(Vec<u8>, OsString)> {
     use std::os::unix::ffi::OsStrExt;
     spawn::environment()
         .map(|entry| entry.to_bytes())
-        // One comparison for most entries: the first byte rules the others out.
-        .filter(|entry| match entry.first() {
-            Some(b'P') => entry.starts_with(b"PIDONE_"),
-            Some(b'T') => entry.starts_with(b"TINI_"),
-            Some(b'D') => entry.starts_with(b"DUMB_INIT_"),
-            Some(b'C') => entry.starts_with(b"CATATONIT_"),
-            _ => false,
-        })
+        .filter(|entry| settings::may_be_read(entry))
         .filter_map(|entry| {
             let at = entry.iter().position(|&b| b == b'=')?;
             let (name, value) = entry.split_at(at);

@@ -3,6 +3,9 @@
 //!
 //! `supervise` feeds it events and carries out the steps it returns.
 //!
+//! The file is longer than the others on purpose: the rules take about 330 lines, and
+//! their unit tests, which pin each rule down with injected time, follow them here.
+//!
 //! One rule for deadlines: a shutdown that a SIGTERM or SIGINT from outside started (or the
 //! `--timeout`) has pidone's deadline only when the user set a grace; otherwise the
 //! orchestrator's own deadline is the only one, and pidone never SIGKILLs first. The drain

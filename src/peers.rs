@@ -4,10 +4,33 @@
 
 use log::LevelFilter;
 
+/// The peers' variables pidone reads, each by its peer's rules below.
+pub const VARIABLES: [&str; 5] = [
+    "TINI_VERBOSITY",
+    "TINI_KILL_PROCESS_GROUP",
+    "DUMB_INIT_SETSID",
+    "DUMB_INIT_DEBUG",
+    "CATATONIT_DEBUG",
+];
+
 /// dumb-init's `DUMB_INIT_SETSID`: only `0` turns its setsid mode off; any other value,
 /// empty included, leaves it on (`strcmp(getenv("DUMB_INIT_SETSID"), "0")` in dumb-init.c).
 pub fn dumb_init_setsid(value: Option<&str>) -> bool {
     value != Some("0")
+}
+
+/// The peer's variable that asks for signals to go to the child alone, as it would be
+/// named in a message: `DUMB_INIT_SETSID=0` (dumb-init's single-child mode). `raw` reads a
+/// variable's bytes, as `getenv` gives them.
+pub fn single_child_asked_by(raw: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    (!dumb_init_setsid(raw("DUMB_INIT_SETSID").as_deref()))
+        .then(|| "DUMB_INIT_SETSID=0".to_string())
+}
+
+/// The peer's variable that asks for signals to go to the child's process group:
+/// `TINI_KILL_PROCESS_GROUP`, set to anything (tini tests only that it is set).
+pub fn process_group_asked_by(raw: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    raw("TINI_KILL_PROCESS_GROUP").map(|value| format!("TINI_KILL_PROCESS_GROUP={value}"))
 }
 
 /// The log level the peers' variables ask for, or `None` when none is set.

@@ -1,11 +1,6 @@
-//! Which signals pidone takes over, their names, and the signal state it hands back to
-//! the child.
-
-use std::io;
-use std::mem::MaybeUninit;
-use std::time::Duration;
-
-use crate::sys;
+//! The signals themselves: which ones pidone handles, which start a shutdown, their names
+//! and how users write them, and `--rewrite`'s rules. The kernel signal sets pidone
+//! blocks and waits on are `sigset.rs`'s.
 
 /// The signals that start the grace clock.
 pub fn is_shutdown(signal: i32) -> bool {
@@ -26,7 +21,7 @@ pub const RTMIN: i32 = 34;
 /// The kernel's last signal (x86_64, aarch64).
 pub const RTMAX: i32 = 64;
 /// Where the kernel's real-time signals start.
-const KERNEL_RTMIN: i32 = 32;
+pub const KERNEL_RTMIN: i32 = 32;
 
 /// Every signal pidone waits for: all that can be caught, standard and real-time, 32 and
 /// 33 included. SIGKILL and SIGSTOP cannot be caught by any process.
@@ -174,193 +169,6 @@ impl Rewrite {
             None => Some(signal),
         }
     }
-}
-
-/// A set of signals as the kernel lays it out: bit N-1 for signal N. The system calls
-/// that take one are made directly, not through the C library, whose wrappers leave out
-/// the signals it keeps for itself (see [`RTMIN`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SignalSet(u64);
-
-/// The size of a kernel signal set, as the rt_sig* system calls are told.
-const SET_SIZE: usize = std::mem::size_of::<u64>();
-
-fn bit(signal: i32) -> u64 {
-    match u32::try_from(signal) {
-        Ok(signal @ 1..=64) => 1u64 << signal.wrapping_sub(1),
-        _ => 0,
-    }
-}
-
-impl SignalSet {
-    pub fn empty() -> Self {
-        SignalSet(0)
-    }
-
-    pub fn of(signals: impl IntoIterator<Item = i32>) -> Self {
-        let mut set = Self::empty();
-        for signal in signals {
-            set.insert(signal);
-        }
-        set
-    }
-
-    /// Signals outside 1..=64 are not signals: they are left out.
-    pub fn insert(&mut self, signal: i32) {
-        self.0 |= bit(signal);
-    }
-
-    pub fn remove(&mut self, signal: i32) {
-        self.0 &= !bit(signal);
-    }
-
-    pub fn contains(&self, signal: i32) -> bool {
-        bit(signal) != 0 && self.0 & bit(signal) != 0
-    }
-}
-
-/// rt_sigprocmask on kernel sets: `how` is SIG_BLOCK or SIG_SETMASK. Async-signal-safe.
-fn set_mask(how: libc::c_int, set: &SignalSet) -> io::Result<SignalSet> {
-    let mut old = SignalSet::empty();
-    // SAFETY: both sets are live u64s, the size the kernel is told.
-    sys::cvt(unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigprocmask,
-            how,
-            &set.0 as *const u64,
-            &mut old.0 as *mut u64,
-            SET_SIZE,
-        )
-    })?;
-    Ok(old)
-}
-
-/// The disposition of `signal` now.
-fn disposition(signal: i32) -> io::Result<libc::sigaction> {
-    let mut current = MaybeUninit::<libc::sigaction>::zeroed();
-    // SAFETY: querying with a null new action only writes the current one.
-    sys::cvt(unsafe { libc::sigaction(signal, std::ptr::null(), current.as_mut_ptr()) })?;
-    // SAFETY: sigaction succeeded, so it wrote the whole struct (zeroed before, besides).
-    Ok(unsafe { current.assume_init() })
-}
-
-/// Sets the disposition of `signal`.
-fn set_disposition(signal: i32, action: &libc::sigaction) -> io::Result<()> {
-    // SAFETY: a live sigaction is read; no old action is asked for.
-    sys::cvt(unsafe { libc::sigaction(signal, action, std::ptr::null_mut()) }).map(drop)
-}
-
-/// What pidone changed about signal handling, so the child can be given back exactly the
-/// state pidone itself started with.
-pub struct Inherited {
-    mask: SignalSet,
-    sigchld: Option<libc::sigaction>,
-}
-
-/// Blocks every handled signal, so none is lost or acted on by default before the
-/// supervision loop waits for it, and makes sure child exits can be waited for.
-///
-/// Called first thing: a signal that arrives at any later moment stays pending until
-/// the loop takes it.
-pub fn take_over(handled: &SignalSet) -> io::Result<Inherited> {
-    let mask = set_mask(libc::SIG_BLOCK, handled)?;
-
-    // An ignored SIGCHLD (or SA_NOCLDWAIT) makes the kernel discard exit statuses: pidone
-    // could then neither report the child's exit code nor know when it died.
-    let current = disposition(libc::SIGCHLD)?;
-    let discards_statuses =
-        current.sa_sigaction == libc::SIG_IGN || current.sa_flags & libc::SA_NOCLDWAIT != 0;
-    let sigchld = if discards_statuses {
-        // SAFETY: a zeroed sigaction is SIG_DFL with no flags and an empty mask.
-        let default: libc::sigaction = unsafe { std::mem::zeroed() };
-        set_disposition(libc::SIGCHLD, &default)?;
-        Some(current)
-    } else {
-        None
-    };
-    Ok(Inherited { mask, sigchld })
-}
-
-impl Inherited {
-    /// Puts back the dispositions and the mask pidone inherited. Runs in the forked child
-    /// before exec: only async-signal-safe calls, no allocation.
-    ///
-    /// # Safety
-    /// Call only in a freshly forked child about to exec.
-    pub unsafe fn restore_in_child(&self) {
-        if let Some(sigchld) = &self.sigchld {
-            // Nothing to report from the child: exec follows either way.
-            let _ = set_disposition(libc::SIGCHLD, sigchld);
-        }
-        // Last: from here on a signal acts on the child as it would without pidone.
-        let _ = set_mask(libc::SIG_SETMASK, &self.mask);
-    }
-
-    /// What dumb-init hands its child instead: every standard signal (1 to 31) at its
-    /// default disposition, ignored ones included, and an empty mask. dumb-init installs a
-    /// handler for each of them (dumb-init.c, `main`), which exec resets to the default,
-    /// and unblocks all signals in the child. Real-time signals keep their disposition, as
-    /// under dumb-init. Runs in the forked child before exec: no allocation.
-    ///
-    /// # Safety
-    /// Call only in a freshly forked child about to exec.
-    pub unsafe fn reset_in_child(&self) {
-        for signal in 1..KERNEL_RTMIN {
-            if signal != libc::SIGKILL && signal != libc::SIGSTOP {
-                // SAFETY: setting a default disposition is async-signal-safe.
-                unsafe { libc::signal(signal, libc::SIG_DFL) };
-            }
-        }
-        let _ = set_mask(libc::SIG_SETMASK, &SignalSet::empty());
-    }
-}
-
-/// A signal taken from the pending set: its number and who sent it.
-#[derive(Debug, Clone, Copy)]
-pub struct Received {
-    pub signal: i32,
-    pub sender: libc::pid_t,
-    pub code: i32,
-}
-
-/// Takes one pending signal of `set`, sleeping up to `timeout` (forever if `None`) for one
-/// to arrive. `None` when the time ran out.
-pub fn wait(set: &SignalSet, timeout: Option<Duration>) -> io::Result<Option<Received>> {
-    let mut info = MaybeUninit::<libc::siginfo_t>::zeroed();
-    let timespec = timeout.map(|t| libc::timespec {
-        // Durations are capped far below any time_t limit (see `duration::MAX`).
-        tv_sec: t.as_secs() as _,
-        tv_nsec: t.subsec_nanos() as libc::c_long,
-    });
-    let timespec_ptr = timespec
-        .as_ref()
-        .map_or(std::ptr::null(), |t| t as *const _);
-    // SAFETY: the set and timespec outlive the call; info is written on success.
-    let taken = sys::cvt_r(|| unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigtimedwait,
-            &set.0 as *const u64,
-            info.as_mut_ptr(),
-            timespec_ptr,
-            SET_SIZE,
-        )
-    });
-    let signal = match taken {
-        Ok(signal) => i32::try_from(signal).unwrap_or_default(),
-        Err(error) if error.raw_os_error() == Some(libc::EAGAIN) => return Ok(None),
-        Err(error) => return Err(error),
-    };
-    // SAFETY: rt_sigtimedwait succeeded and wrote the siginfo (zeroed before, besides).
-    let info = unsafe { info.assume_init() };
-    // SAFETY: si_pid is meaningful for every signal a process can send; for
-    // kernel-generated ones it is whatever the kernel filled in, which is only compared,
-    // never used to signal.
-    let sender = unsafe { info.si_pid() };
-    Ok(Some(Received {
-        signal,
-        sender,
-        code: info.si_code,
-    }))
 }
 
 #[cfg(test)]
@@ -520,25 +328,5 @@ mod tests {
         );
         rewrite.set_default(libc::SIGTSTP, Some(libc::SIGSTOP));
         assert_eq!(rewrite.apply(libc::SIGTSTP), Some(libc::SIGSTOP));
-    }
-
-    #[test]
-    fn sets() {
-        let mut set = SignalSet::of([libc::SIGTERM, libc::SIGHUP, 32, 34, 64]);
-        assert!(set.contains(libc::SIGTERM) && set.contains(libc::SIGHUP));
-        assert!(set.contains(32) && set.contains(34) && set.contains(64));
-        assert!(!set.contains(libc::SIGINT));
-        set.remove(libc::SIGTERM);
-        assert!(!set.contains(libc::SIGTERM));
-        assert_eq!(
-            set.0,
-            1 << 0 | 1 << 31 | 1 << 33 | 1 << 63,
-            "the kernel's layout"
-        );
-        for outside in [0, -1, 65, i32::MAX, i32::MIN] {
-            set.insert(outside);
-            assert!(!set.contains(outside));
-        }
-        assert_eq!(SignalSet::of([0, 65]), SignalSet::empty());
     }
 }

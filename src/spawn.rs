@@ -9,7 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 use crate::config::Isolation;
 use crate::exec_error::{self, SpawnError};
 use crate::exit;
-use crate::signals::Inherited;
+use crate::sigset::Inherited;
 use crate::sys;
 
 /// Used when the environment has no PATH, as Docker's default image environment.

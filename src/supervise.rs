@@ -14,7 +14,8 @@ use crate::duration;
 use crate::exit;
 use crate::forward::{self, Disposition, Relay};
 use crate::lifecycle::{Lifecycle, Rules, Step};
-use crate::signals::{self, Received, SignalSet};
+use crate::signals;
+use crate::sigset::{self, Received, SignalSet};
 use crate::spawn::Child;
 use crate::sys::{self, ChildEvent};
 use crate::terminal::{Foreground, Terminal};
@@ -45,7 +46,7 @@ impl WakeUp {
         fairness_turn: bool,
     ) -> io::Result<Option<(Received, WakeUp)>> {
         let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        let Some(first) = signals::wait(handled, timeout)? else {
+        let Some(first) = sigset::wait(handled, timeout)? else {
             return Ok(None);
         };
         let mut rest = *handled;
@@ -65,7 +66,7 @@ impl WakeUp {
         if !self.fairness_turn || self.taken >= BATCH {
             return Ok(None);
         }
-        let next = signals::wait(&self.rest, Some(std::time::Duration::ZERO))?;
+        let next = sigset::wait(&self.rest, Some(std::time::Duration::ZERO))?;
         if let Some(received) = next {
             self.rest.remove(received.signal);
             self.taken = self.taken.saturating_add(1);
@@ -451,7 +452,7 @@ impl<'a> Supervisor<'a> {
 /// SIGINT; other signals are ignored, and nothing wakes pidone up in between.
 pub fn pause(handled: &SignalSet) -> u8 {
     loop {
-        let received = match signals::wait(handled, None) {
+        let received = match sigset::wait(handled, None) {
             Ok(Some(received)) => received,
             Ok(None) => continue,
             Err(error) => {

@@ -54,33 +54,12 @@ pub fn unshare() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/usr/bin/unshare"))
 }
 
-/// Every variable pidone reads.
-pub const PIDONE_VARIABLES: &[&str] = &[
-    "PIDONE_GRACE",
-    "PIDONE_STOP_DELAY",
-    "PIDONE_TIMEOUT",
-    "PIDONE_ON_CHILD_EXIT",
-    "PIDONE_SINGLE_CHILD",
-    "PIDONE_PROCESS_GROUP",
-    "PIDONE_REWRITE",
-    "PIDONE_REMAP_EXIT",
-    "PIDONE_PARENT_DEATH_SIGNAL",
-    "PIDONE_WARN_ON_REAP",
-    "PIDONE_SUBREAPER",
-    "PIDONE_PAUSE",
-    "PIDONE_LOG",
-    "TINI_VERBOSITY",
-    "TINI_KILL_PROCESS_GROUP",
-    "DUMB_INIT_SETSID",
-    "DUMB_INIT_DEBUG",
-    "CATATONIT_DEBUG",
-];
-
 /// What every test's pidone starts with, however it is wrapped: none of the variables
 /// pidone reads from the machine running the tests, no stdin, stdout and stderr read by
 /// the test.
 pub fn plain(command: &mut Command) {
-    for variable in PIDONE_VARIABLES {
+    // Every variable pidone reads, from pidone's own table of settings.
+    for variable in pidone::settings::variables() {
         command.env_remove(variable);
     }
     command

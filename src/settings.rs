@@ -1,0 +1,310 @@
+//! pidone's settings, each defined once: its flag, its short forms, the value it takes, its
+//! environment variable and its help. The parser (`cli.rs`), the help text, the
+//! configuration (`config`), the environment filter (`lib.rs`) and the tests all read
+//! this table. The peers' own variables are listed beside it, in `peers.rs`.
+
+/// One setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    /// The long flag, without `--`.
+    pub long: &'static str,
+    /// The short flags, without `-` (`-l` and catatonit's `-L` for `--license`).
+    pub shorts: &'static [char],
+    /// The name of the value the flag takes (`DURATION`), or `None` for a switch.
+    pub value: Option<&'static str>,
+    /// The environment variable that stands in when the flag is not given.
+    pub variable: Option<&'static str>,
+    /// What the help shows after the variable's name: an example value, if any.
+    pub example: &'static str,
+    /// May be given more than once: counted (`-vv`) or collected (`-r A -r B`).
+    pub repeatable: bool,
+    /// The help text, one line each, at most 60 columns.
+    pub help: &'static [&'static str],
+}
+
+impl Setting {
+    /// The flag as the user writes it: `--grace`.
+    pub fn flag(&self) -> String {
+        format!("--{}", self.long)
+    }
+
+    /// The variable's name; empty for a setting without one.
+    pub fn variable(&self) -> &'static str {
+        self.variable.unwrap_or_default()
+    }
+}
+
+const fn setting(long: &'static str, shorts: &'static [char]) -> Setting {
+    Setting {
+        long,
+        shorts,
+        value: None,
+        variable: None,
+        example: "",
+        repeatable: false,
+        help: &[],
+    }
+}
+
+pub const GRACE: Setting = Setting {
+    value: Some("DURATION"),
+    variable: Some("PIDONE_GRACE"),
+    help: &[
+        "Time between SIGTERM/SIGINT (or the child's exit) and",
+        "SIGKILL for whatever is still alive: 1500ms, 5s, 1m30s,",
+        "or seconds (2.5). Default: none after SIGTERM or SIGINT,",
+        "10s after the child's own exit",
+    ],
+    ..setting("grace", &['t'])
+};
+pub const STOP_DELAY: Setting = Setting {
+    value: Some("DURATION"),
+    variable: Some("PIDONE_STOP_DELAY"),
+    help: &[
+        "Hold the first SIGTERM this long before forwarding it;",
+        "the grace counts from its arrival",
+    ],
+    ..setting("stop-delay", &[])
+};
+pub const TIMEOUT: Setting = Setting {
+    value: Some("DURATION"),
+    variable: Some("PIDONE_TIMEOUT"),
+    help: &[
+        "Stop the child as if SIGTERM had arrived once it has run",
+        "this long",
+    ],
+    ..setting("timeout", &[])
+};
+pub const ON_CHILD_EXIT: Setting = Setting {
+    value: Some("MODE"),
+    variable: Some("PIDONE_ON_CHILD_EXIT"),
+    help: &[
+        "When the child exits while others remain: drain (SIGTERM,",
+        "then SIGKILL after the grace, or 10s), wait (for them to",
+        "exit), exit. Default: drain",
+    ],
+    ..setting("on-child-exit", &[])
+};
+pub const SINGLE_CHILD: Setting = Setting {
+    variable: Some("PIDONE_SINGLE_CHILD"),
+    example: "=1",
+    help: &["Forward signals to the child alone, not its process group"],
+    ..setting("single-child", &['c'])
+};
+pub const PROCESS_GROUP: Setting = Setting {
+    variable: Some("PIDONE_PROCESS_GROUP"),
+    example: "=1",
+    help: &[
+        "Forward signals to the child's process group (the default",
+        "unless invoked as tini, docker-init or catatonit)",
+    ],
+    ..setting("process-group", &['g'])
+};
+pub const REWRITE: Setting = Setting {
+    value: Some("S:R"),
+    variable: Some("PIDONE_REWRITE"),
+    example: "=TERM:QUIT,WINCH:0",
+    repeatable: true,
+    help: &["Forward signal S as R; R = 0 drops it. Repeatable"],
+    ..setting("rewrite", &['r'])
+};
+pub const REMAP_EXIT: Setting = Setting {
+    value: Some("CODE"),
+    variable: Some("PIDONE_REMAP_EXIT"),
+    example: "=143,130",
+    repeatable: true,
+    help: &["Exit 0 when the child's exit code is CODE. Repeatable"],
+    ..setting("remap-exit", &['e'])
+};
+pub const PARENT_DEATH_SIGNAL: Setting = Setting {
+    value: Some("SIGNAL"),
+    variable: Some("PIDONE_PARENT_DEATH_SIGNAL"),
+    help: &["Signal pidone receives when its parent dies"],
+    ..setting("parent-death-signal", &['p'])
+};
+pub const WARN_ON_REAP: Setting = Setting {
+    variable: Some("PIDONE_WARN_ON_REAP"),
+    example: "=1",
+    help: &["Warn when reaping a process other than the child"],
+    ..setting("warn-on-reap", &['w'])
+};
+pub const SUBREAPER: Setting = Setting {
+    variable: Some("PIDONE_SUBREAPER"),
+    example: "=1",
+    help: &["Register as a child subreaper (always done when not PID 1)"],
+    ..setting("subreaper", &['s'])
+};
+pub const PAUSE: Setting = Setting {
+    variable: Some("PIDONE_PAUSE"),
+    example: "=1",
+    help: &["Run no command: reap, and exit 0 on SIGTERM or SIGINT"],
+    ..setting("pause", &['P'])
+};
+pub const VERBOSE: Setting = Setting {
+    variable: Some("PIDONE_LOG"),
+    example: "=error|warn|info|debug|trace",
+    repeatable: true,
+    help: &[
+        "More log output; repeat for more (info, debug, trace).",
+        "Default: warn",
+    ],
+    ..setting("verbose", &['v'])
+};
+pub const LICENSE: Setting = Setting {
+    help: &["Print the license"],
+    ..setting("license", &['l', 'L'])
+};
+pub const HELP: Setting = Setting {
+    help: &["Print this help"],
+    ..setting("help", &['h'])
+};
+pub const VERSION: Setting = Setting {
+    help: &["Print the version"],
+    ..setting("version", &['V'])
+};
+
+/// Every setting, in the order the help lists them.
+pub const SETTINGS: [Setting; 16] = [
+    GRACE,
+    STOP_DELAY,
+    TIMEOUT,
+    ON_CHILD_EXIT,
+    SINGLE_CHILD,
+    PROCESS_GROUP,
+    REWRITE,
+    REMAP_EXIT,
+    PARENT_DEATH_SIGNAL,
+    WARN_ON_REAP,
+    SUBREAPER,
+    PAUSE,
+    VERBOSE,
+    LICENSE,
+    HELP,
+    VERSION,
+];
+
+/// The prefixes of every variable pidone reads, its own and the peers': the environment
+/// filter keeps only entries that start with one.
+pub const VARIABLE_PREFIXES: [&[u8]; 4] = [b"PIDONE_", b"TINI_", b"DUMB_INIT_", b"CATATONIT_"];
+
+/// Every variable pidone reads: the settings' and the peers' (`peers::VARIABLES`).
+pub fn variables() -> impl Iterator<Item = &'static str> {
+    SETTINGS
+        .iter()
+        .filter_map(|setting| setting.variable)
+        .chain(crate::peers::VARIABLES)
+}
+
+/// Whether an environment entry (`NAME=value`) may be one pidone reads: one comparison for
+/// most entries, as the first byte rules the others out.
+pub fn may_be_read(entry: &[u8]) -> bool {
+    VARIABLE_PREFIXES
+        .iter()
+        .any(|prefix| entry.first() == prefix.first() && entry.starts_with(prefix))
+}
+
+const HEAD: &str = "\
+pidone: a container init. Runs COMMAND as its child, forwards signals to it, reaps
+every zombie, and exits with the child's exit code, killing whatever outlives the
+grace deadline.
+
+Usage: pidone [OPTIONS] [--] COMMAND [ARG]...
+       pidone --pause
+
+Options (a flag beats its environment variable):
+";
+
+const TAIL: &str = "
+Signals are named TERM, SIGTERM or 15. Invoked as tini, docker-init, dumb-init or
+catatonit, pidone takes that init's defaults, flags and environment variables.
+
+Exit status: the child's exit code, or 128+N if a signal N killed it;
+  1 pidone failed, 2 invalid usage (1 under a peer's name), 126 COMMAND not
+  executable, 127 COMMAND not found.
+";
+
+/// Where the help's second column starts.
+const COLUMN: usize = 27;
+
+/// The help text, from the table.
+pub fn help() -> String {
+    let mut text = String::from(HEAD);
+    for setting in &SETTINGS {
+        let shorts: Vec<String> = setting.shorts.iter().map(|c| format!("-{c}, ")).collect();
+        let mut left = format!("  {:<4}{}", shorts.concat(), setting.flag());
+        if let Some(value) = setting.value {
+            left = format!("{left} {value}");
+        }
+        let env = setting
+            .variable
+            .map(|variable| format!("[env: {variable}{}]", setting.example));
+        let lines = setting.help.iter().copied().chain(env.as_deref());
+        if left.len() < COLUMN {
+            text.push_str(&format!("{left:<COLUMN$}"));
+        } else {
+            text.push_str(&format!("{left}\n{:COLUMN$}", ""));
+        }
+        let indent = format!("\n{:COLUMN$}", "");
+        text.push_str(&lines.collect::<Vec<_>>().join(&indent));
+        text.push('\n');
+    }
+    text.push_str(TAIL);
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variable_passes_the_environment_filter() {
+        for variable in variables() {
+            assert!(
+                may_be_read(format!("{variable}=1").as_bytes()),
+                "{variable}"
+            );
+        }
+        assert!(!may_be_read(b"PATH=/bin"));
+        assert!(!may_be_read(b"PIDONEX=1"));
+        assert!(!may_be_read(b""));
+    }
+
+    #[test]
+    fn flags_and_variables_are_unique() {
+        for (i, a) in SETTINGS.iter().enumerate() {
+            for b in SETTINGS.iter().skip(i + 1) {
+                assert_ne!(a.long, b.long);
+                assert!(a.shorts.iter().all(|c| !b.shorts.contains(c)), "{}", a.long);
+                assert!(a.variable.is_none() || a.variable != b.variable);
+            }
+        }
+    }
+
+    #[test]
+    fn the_help_names_every_flag_and_variable_within_88_columns() {
+        let help = help();
+        for setting in &SETTINGS {
+            assert!(help.contains(&setting.flag()), "{}", setting.long);
+            for short in setting.shorts {
+                assert!(help.contains(&format!("-{short}")), "{short}");
+            }
+            if let Some(variable) = setting.variable {
+                assert!(help.contains(&format!("[env: {variable}")), "{variable}");
+            }
+        }
+        assert!(help.lines().all(|line| line.len() <= 88), "{help}");
+        assert!(
+            help.contains("  -t, --grace DURATION     Time between"),
+            "{help}"
+        );
+        assert!(
+            help.contains("  -l, -L, --license        Print the license"),
+            "{help}"
+        );
+        assert!(
+            help.contains("      --parent-death-signal SIGNAL")
+                || help.contains("-p, --parent-death-signal SIGNAL\n"),
+            "{help}"
+        );
+    }
+}

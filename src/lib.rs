@@ -112,7 +112,7 @@ fn configure(argv: Vec<OsString>) -> Result<Config, u8> {
     let (personality, invocation) = config::read(argv, &env);
     match invocation {
         Ok(Invocation::Run(config)) => Ok(config),
-        Ok(Invocation::Help) => Err(print_to(libc::STDOUT_FILENO, &[&settings::help()])),
+        Ok(Invocation::Help) => Err(print_to(libc::STDOUT_FILENO, &[settings::HELP_TEXT])),
         Ok(Invocation::Version) => match personality.version_line() {
             // dumb-init writes its version to stderr.
             (line, true) => Err(print_to(libc::STDERR_FILENO, &[line, "\n"])),

@@ -97,6 +97,53 @@ pub enum Step {
     StopWithChild,
 }
 
+/// The steps of one event, in the order they are carried out: at most three (continue a
+/// stopped child, stop with it, then what reaping decided), held without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Steps {
+    steps: [Step; 3],
+    len: usize,
+}
+
+impl Steps {
+    pub fn new() -> Self {
+        Steps {
+            steps: [Step::Wait; 3],
+            len: 0,
+        }
+    }
+
+    /// One step alone.
+    pub fn one(step: Step) -> Self {
+        let mut steps = Steps::new();
+        steps.push(step);
+        steps
+    }
+
+    /// Adds a step after the others; a fourth is never needed, and would be dropped.
+    pub fn push(&mut self, step: Step) {
+        if let Some(slot) = self.steps.get_mut(self.len) {
+            *slot = step;
+            self.len = self.len.saturating_add(1);
+        }
+    }
+
+    /// The last step, to be replaced.
+    pub fn last_mut(&mut self) -> Option<&mut Step> {
+        self.steps.get_mut(..self.len)?.last_mut()
+    }
+
+    pub fn as_slice(&self) -> &[Step] {
+        self.steps.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl Default for Steps {
+    fn default() -> Self {
+        Steps::new()
+    }
+}
+
 /// How pidone reacts to a signal it received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reaction {
@@ -279,8 +326,8 @@ impl Lifecycle {
 
     /// The main child was stopped by `signal`; `at_terminal` says whether pidone runs as a
     /// job of a terminal's shell. The steps, in order.
-    pub fn on_child_stopped(&self, signal: i32, at_terminal: bool) -> Vec<Step> {
-        let mut steps = Vec::new();
+    pub fn on_child_stopped(&self, signal: i32, at_terminal: bool) -> Steps {
+        let mut steps = Steps::new();
         // A SIGTERM may have been forwarded just before the stop was noticed.
         if self.shutting_down() {
             steps.push(Step::ContinueChild);
@@ -630,6 +677,21 @@ mod tests {
     }
 
     #[test]
+    fn steps_keep_their_order_and_at_most_three() {
+        let mut steps = Steps::one(Step::ContinueChild);
+        steps.push(Step::StopWithChild);
+        steps.push(Step::Wait);
+        steps.push(Step::Exit(0));
+        assert_eq!(
+            steps.as_slice(),
+            [Step::ContinueChild, Step::StopWithChild, Step::Wait]
+        );
+        *steps.last_mut().unwrap() = Step::TermDescendants;
+        assert_eq!(steps.as_slice()[2], Step::TermDescendants);
+        assert_eq!(Steps::new().last_mut(), None);
+    }
+
+    #[test]
     fn a_job_control_stop_stops_pidone_after_forwarding_it() {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
@@ -643,19 +705,20 @@ mod tests {
     fn a_stopped_child_is_continued_during_a_shutdown_and_followed_at_a_terminal() {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
-        assert_eq!(life.on_child_stopped(libc::SIGSTOP, true), []);
+        let stopped = |signal, at_terminal| life.on_child_stopped(signal, at_terminal);
+        assert_eq!(stopped(libc::SIGSTOP, true).as_slice(), []);
         assert_eq!(
-            life.on_child_stopped(libc::SIGTSTP, true),
+            stopped(libc::SIGTSTP, true).as_slice(),
             [Step::StopWithChild]
         );
-        assert_eq!(life.on_child_stopped(libc::SIGTSTP, false), []);
+        assert_eq!(stopped(libc::SIGTSTP, false).as_slice(), []);
         life.on_signal(libc::SIGTERM, t0);
         assert_eq!(
-            life.on_child_stopped(libc::SIGSTOP, false),
+            life.on_child_stopped(libc::SIGSTOP, false).as_slice(),
             [Step::ContinueChild]
         );
         assert_eq!(
-            life.on_child_stopped(libc::SIGTTIN, true),
+            life.on_child_stopped(libc::SIGTTIN, true).as_slice(),
             [Step::ContinueChild, Step::StopWithChild]
         );
     }

@@ -14,11 +14,15 @@ pub struct Setting {
     pub value: Option<&'static str>,
     /// The environment variable that stands in when the flag is not given.
     pub variable: Option<&'static str>,
-    /// What the help shows after the variable's name: an example value, if any.
+    /// What the help shows after the variable's name: an example value, if any. This and
+    /// `help` exist in test builds only: pidone prints [`HELP_TEXT`], which a unit test
+    /// renders from them, so the binary carries the text once.
+    #[cfg(test)]
     pub example: &'static str,
     /// May be given more than once: counted (`-vv`) or collected (`-r A -r B`).
     pub repeatable: bool,
     /// The help text, one line each, at most 60 columns.
+    #[cfg(test)]
     pub help: &'static [&'static str],
 }
 
@@ -40,8 +44,10 @@ const fn setting(long: &'static str, shorts: &'static [char]) -> Setting {
         shorts,
         value: None,
         variable: None,
+        #[cfg(test)]
         example: "",
         repeatable: false,
+        #[cfg(test)]
         help: &[],
     }
 }
@@ -49,6 +55,7 @@ const fn setting(long: &'static str, shorts: &'static [char]) -> Setting {
 pub const GRACE: Setting = Setting {
     value: Some("DURATION"),
     variable: Some("PIDONE_GRACE"),
+    #[cfg(test)]
     help: &[
         "Time between SIGTERM/SIGINT (or the child's exit) and",
         "SIGKILL for whatever is still alive: 1500ms, 5s, 1m30s,",
@@ -60,6 +67,7 @@ pub const GRACE: Setting = Setting {
 pub const STOP_DELAY: Setting = Setting {
     value: Some("DURATION"),
     variable: Some("PIDONE_STOP_DELAY"),
+    #[cfg(test)]
     help: &[
         "Hold the first SIGTERM this long before forwarding it;",
         "the grace counts from its arrival",
@@ -69,6 +77,7 @@ pub const STOP_DELAY: Setting = Setting {
 pub const TIMEOUT: Setting = Setting {
     value: Some("DURATION"),
     variable: Some("PIDONE_TIMEOUT"),
+    #[cfg(test)]
     help: &[
         "Stop the child as if SIGTERM had arrived once it has run",
         "this long",
@@ -78,6 +87,7 @@ pub const TIMEOUT: Setting = Setting {
 pub const ON_CHILD_EXIT: Setting = Setting {
     value: Some("MODE"),
     variable: Some("PIDONE_ON_CHILD_EXIT"),
+    #[cfg(test)]
     help: &[
         "When the child exits while others remain: drain (SIGTERM,",
         "then SIGKILL after the grace, or 10s), wait (for them to",
@@ -87,13 +97,17 @@ pub const ON_CHILD_EXIT: Setting = Setting {
 };
 pub const SINGLE_CHILD: Setting = Setting {
     variable: Some("PIDONE_SINGLE_CHILD"),
+    #[cfg(test)]
     example: "=1",
+    #[cfg(test)]
     help: &["Forward signals to the child alone, not its process group"],
     ..setting("single-child", &['c'])
 };
 pub const PROCESS_GROUP: Setting = Setting {
     variable: Some("PIDONE_PROCESS_GROUP"),
+    #[cfg(test)]
     example: "=1",
+    #[cfg(test)]
     help: &[
         "Forward signals to the child's process group (the default",
         "unless invoked as tini, docker-init or catatonit)",
@@ -103,47 +117,60 @@ pub const PROCESS_GROUP: Setting = Setting {
 pub const REWRITE: Setting = Setting {
     value: Some("S:R"),
     variable: Some("PIDONE_REWRITE"),
+    #[cfg(test)]
     example: "=TERM:QUIT,WINCH:0",
     repeatable: true,
+    #[cfg(test)]
     help: &["Forward signal S as R; R = 0 drops it. Repeatable"],
     ..setting("rewrite", &['r'])
 };
 pub const REMAP_EXIT: Setting = Setting {
     value: Some("CODE"),
     variable: Some("PIDONE_REMAP_EXIT"),
+    #[cfg(test)]
     example: "=143,130",
     repeatable: true,
+    #[cfg(test)]
     help: &["Exit 0 when the child's exit code is CODE. Repeatable"],
     ..setting("remap-exit", &['e'])
 };
 pub const PARENT_DEATH_SIGNAL: Setting = Setting {
     value: Some("SIGNAL"),
     variable: Some("PIDONE_PARENT_DEATH_SIGNAL"),
+    #[cfg(test)]
     help: &["Signal pidone receives when its parent dies"],
     ..setting("parent-death-signal", &['p'])
 };
 pub const WARN_ON_REAP: Setting = Setting {
     variable: Some("PIDONE_WARN_ON_REAP"),
+    #[cfg(test)]
     example: "=1",
+    #[cfg(test)]
     help: &["Warn when reaping a process other than the child"],
     ..setting("warn-on-reap", &['w'])
 };
 pub const SUBREAPER: Setting = Setting {
     variable: Some("PIDONE_SUBREAPER"),
+    #[cfg(test)]
     example: "=1",
+    #[cfg(test)]
     help: &["Register as a child subreaper (always done when not PID 1)"],
     ..setting("subreaper", &['s'])
 };
 pub const PAUSE: Setting = Setting {
     variable: Some("PIDONE_PAUSE"),
+    #[cfg(test)]
     example: "=1",
+    #[cfg(test)]
     help: &["Run no command: reap, and exit 0 on SIGTERM or SIGINT"],
     ..setting("pause", &['P'])
 };
 pub const VERBOSE: Setting = Setting {
     variable: Some("PIDONE_LOG"),
+    #[cfg(test)]
     example: "=error|warn|info|debug|trace",
     repeatable: true,
+    #[cfg(test)]
     help: &[
         "More log output; repeat for more (info, debug, trace).",
         "Default: warn",
@@ -151,14 +178,17 @@ pub const VERBOSE: Setting = Setting {
     ..setting("verbose", &['v'])
 };
 pub const LICENSE: Setting = Setting {
+    #[cfg(test)]
     help: &["Print the license"],
     ..setting("license", &['l', 'L'])
 };
 pub const HELP: Setting = Setting {
+    #[cfg(test)]
     help: &["Print this help"],
     ..setting("help", &['h'])
 };
 pub const VERSION: Setting = Setting {
+    #[cfg(test)]
     help: &["Print the version"],
     ..setting("version", &['V'])
 };
@@ -198,11 +228,74 @@ pub fn variables() -> impl Iterator<Item = &'static str> {
 /// Whether an environment entry (`NAME=value`) may be one pidone reads: one comparison for
 /// most entries, as the first byte rules the others out.
 pub fn may_be_read(entry: &[u8]) -> bool {
-    VARIABLE_PREFIXES
-        .iter()
-        .any(|prefix| entry.first() == prefix.first() && entry.starts_with(prefix))
+    // The prefixes' first bytes (a unit test holds them to the prefixes).
+    matches!(entry.first(), Some(b'P' | b'T' | b'D' | b'C'))
+        && VARIABLE_PREFIXES
+            .iter()
+            .any(|prefix| entry.starts_with(prefix))
 }
 
+/// The help text (`--help`): the table rendered (a unit test renders it again and
+/// compares), kept as one constant so that printing it costs pidone no formatting code.
+pub const HELP_TEXT: &str = "\
+pidone: a container init. Runs COMMAND as its child, forwards signals to it, reaps
+every zombie, and exits with the child's exit code, killing whatever outlives the
+grace deadline.
+
+Usage: pidone [OPTIONS] [--] COMMAND [ARG]...
+       pidone --pause
+
+Options (a flag beats its environment variable):
+  -t, --grace DURATION     Time between SIGTERM/SIGINT (or the child's exit) and
+                           SIGKILL for whatever is still alive: 1500ms, 5s, 1m30s,
+                           or seconds (2.5). Default: none after SIGTERM or SIGINT,
+                           10s after the child's own exit
+                           [env: PIDONE_GRACE]
+      --stop-delay DURATION
+                           Hold the first SIGTERM this long before forwarding it;
+                           the grace counts from its arrival
+                           [env: PIDONE_STOP_DELAY]
+      --timeout DURATION   Stop the child as if SIGTERM had arrived once it has run
+                           this long
+                           [env: PIDONE_TIMEOUT]
+      --on-child-exit MODE When the child exits while others remain: drain (SIGTERM,
+                           then SIGKILL after the grace, or 10s), wait (for them to
+                           exit), exit. Default: drain
+                           [env: PIDONE_ON_CHILD_EXIT]
+  -c, --single-child       Forward signals to the child alone, not its process group
+                           [env: PIDONE_SINGLE_CHILD=1]
+  -g, --process-group      Forward signals to the child's process group (the default
+                           unless invoked as tini, docker-init or catatonit)
+                           [env: PIDONE_PROCESS_GROUP=1]
+  -r, --rewrite S:R        Forward signal S as R; R = 0 drops it. Repeatable
+                           [env: PIDONE_REWRITE=TERM:QUIT,WINCH:0]
+  -e, --remap-exit CODE    Exit 0 when the child's exit code is CODE. Repeatable
+                           [env: PIDONE_REMAP_EXIT=143,130]
+  -p, --parent-death-signal SIGNAL
+                           Signal pidone receives when its parent dies
+                           [env: PIDONE_PARENT_DEATH_SIGNAL]
+  -w, --warn-on-reap       Warn when reaping a process other than the child
+                           [env: PIDONE_WARN_ON_REAP=1]
+  -s, --subreaper          Register as a child subreaper (always done when not PID 1)
+                           [env: PIDONE_SUBREAPER=1]
+  -P, --pause              Run no command: reap, and exit 0 on SIGTERM or SIGINT
+                           [env: PIDONE_PAUSE=1]
+  -v, --verbose            More log output; repeat for more (info, debug, trace).
+                           Default: warn
+                           [env: PIDONE_LOG=error|warn|info|debug|trace]
+  -l, -L, --license        Print the license
+  -h, --help               Print this help
+  -V, --version            Print the version
+
+Signals are named TERM, SIGTERM or 15. Invoked as tini, docker-init, dumb-init or
+catatonit, pidone takes that init's defaults, flags and environment variables.
+
+Exit status: the child's exit code, or 128+N if a signal N killed it;
+  1 pidone failed, 2 invalid usage (1 under a peer's name), 126 COMMAND not
+  executable, 127 COMMAND not found.
+";
+
+#[cfg(test)]
 const HEAD: &str = "\
 pidone: a container init. Runs COMMAND as its child, forwards signals to it, reaps
 every zombie, and exits with the child's exit code, killing whatever outlives the
@@ -214,6 +307,7 @@ Usage: pidone [OPTIONS] [--] COMMAND [ARG]...
 Options (a flag beats its environment variable):
 ";
 
+#[cfg(test)]
 const TAIL: &str = "
 Signals are named TERM, SIGTERM or 15. Invoked as tini, docker-init, dumb-init or
 catatonit, pidone takes that init's defaults, flags and environment variables.
@@ -224,10 +318,12 @@ Exit status: the child's exit code, or 128+N if a signal N killed it;
 ";
 
 /// Where the help's second column starts.
+#[cfg(test)]
 const COLUMN: usize = 27;
 
-/// The help text, from the table.
-pub fn help() -> String {
+/// The help text, rendered from the table.
+#[cfg(test)]
+fn render_help() -> String {
     let mut text = String::from(HEAD);
     for setting in &SETTINGS {
         let shorts: Vec<String> = setting.shorts.iter().map(|c| format!("-{c}, ")).collect();
@@ -257,6 +353,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_help_is_the_table_rendered() {
+        assert_eq!(HELP_TEXT, render_help());
+    }
+
+    #[test]
     fn every_variable_passes_the_environment_filter() {
         for variable in variables() {
             assert!(
@@ -267,6 +368,9 @@ mod tests {
         assert!(!may_be_read(b"PATH=/bin"));
         assert!(!may_be_read(b"PIDONEX=1"));
         assert!(!may_be_read(b""));
+        let mut first_bytes: Vec<u8> = VARIABLE_PREFIXES.iter().map(|p| p[0]).collect();
+        first_bytes.sort_unstable();
+        assert_eq!(first_bytes, b"CDPT", "the first bytes may_be_read checks");
     }
 
     #[test]
@@ -282,7 +386,7 @@ mod tests {
 
     #[test]
     fn the_help_names_every_flag_and_variable_within_88_columns() {
-        let help = help();
+        let help = HELP_TEXT;
         for setting in &SETTINGS {
             assert!(help.contains(&setting.flag()), "{}", setting.long);
             for short in setting.shorts {

@@ -13,7 +13,7 @@ use crate::descendants::{Scope, Sweeper};
 use crate::duration;
 use crate::exit;
 use crate::forward::{self, Disposition, Relay};
-use crate::lifecycle::{Lifecycle, Rules, Step};
+use crate::lifecycle::{Lifecycle, Rules, Step, Steps};
 use crate::signals;
 use crate::sigset::{self, Received, SignalSet};
 use crate::spawn::Child;
@@ -179,7 +179,7 @@ pub fn supervise(
             },
             None => supervisor.on_deadline(),
         };
-        for step in steps {
+        for &step in steps.as_slice() {
             if let Some(code) = supervisor.carry_out(step) {
                 return code;
             }
@@ -243,7 +243,7 @@ impl<'a> Supervisor<'a> {
 
     /// The signals of one wake-up, each handled as it is taken; then, if a child changed
     /// state, the reaping. The steps to carry out, in order.
-    fn on_signals(&mut self, first: Received, mut wake_up: WakeUp) -> io::Result<Vec<Step>> {
+    fn on_signals(&mut self, first: Received, mut wake_up: WakeUp) -> io::Result<Steps> {
         self.deadline_passed = false;
         let now = Instant::now();
         let mut drain = false;
@@ -262,7 +262,7 @@ impl<'a> Supervisor<'a> {
         let mut steps = if children_changed {
             self.on_children_changed(now)
         } else {
-            vec![Step::Wait]
+            Steps::one(Step::Wait)
         };
         // The drain a signal asked for, unless reaping found something else to do.
         if let Some(last @ Step::Wait) = steps.last_mut()
@@ -309,7 +309,7 @@ impl<'a> Supervisor<'a> {
     }
 
     /// The loop woke up at the deadline, with no event.
-    fn on_deadline(&mut self) -> Vec<Step> {
+    fn on_deadline(&mut self) -> Steps {
         self.deadline_passed = true;
         let now = Instant::now();
         match self.lifecycle.on_timeout(now) {
@@ -322,14 +322,14 @@ impl<'a> Supervisor<'a> {
                     );
                 }
                 self.react(libc::SIGTERM, None, now);
-                Vec::new()
+                Steps::new()
             }
-            step => vec![step],
+            step => Steps::one(step),
         }
     }
 
     /// SIGCHLD: reap, tell the lifecycle what happened to the child; the steps it asks for.
-    fn on_children_changed(&mut self, now: Instant) -> Vec<Step> {
+    fn on_children_changed(&mut self, now: Instant) -> Steps {
         let unreaped = (!self.child_reaped).then_some(self.child);
         let reaped = reap(unreaped, &mut self.sweeper, self.config.warn_on_reap);
         if let Some(code) = reaped.child_status.and_then(exit::from_wait_status) {
@@ -343,7 +343,7 @@ impl<'a> Supervisor<'a> {
         if self.child_reaped && reaped.descendants_left {
             self.sweeper.let_go_of_group_if_empty();
         }
-        let mut steps = Vec::new();
+        let mut steps = Steps::new();
         if let Some(signal) = reaped.child_stopped {
             self.relay.child_stopped(true);
             steps = self

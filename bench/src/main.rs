@@ -30,6 +30,8 @@ struct Plan {
     storm: usize,
     idle: Duration,
     grace: Duration,
+    /// Runs of each instruction and system-call count, which hardly vary.
+    counts: usize,
 }
 
 impl Plan {
@@ -41,6 +43,7 @@ impl Plan {
             storm: 10_000,
             idle: Duration::from_secs(10),
             grace: Duration::from_secs(1),
+            counts: 3,
         }
     }
     fn quick() -> Plan {
@@ -51,6 +54,7 @@ impl Plan {
             storm: 2_000,
             idle: Duration::from_secs(2),
             grace: Duration::from_millis(500),
+            counts: 1,
         }
     }
 }
@@ -63,6 +67,8 @@ struct Metric {
     samples: BTreeMap<&'static str, Vec<f64>>,
     /// Text shown instead of numbers (e.g. "never").
     notes: BTreeMap<&'static str, String>,
+    /// Text shown after the numbers (e.g. how a peer was run).
+    remarks: BTreeMap<&'static str, String>,
 }
 
 impl Metric {
@@ -98,11 +104,14 @@ fn me() -> PathBuf {
     std::env::current_exe().unwrap_or_else(|e| die(&format!("cannot find this binary: {e}")))
 }
 
+/// unshare's flags for a new PID namespace with its own /proc, the init its PID 1.
+const NAMESPACE: [&str; 4] = ["--pid", "--fork", "--mount-proc", "--kill-child"];
+
 /// `unshare --pid --fork --mount-proc INIT [flags] -- ARGS`.
 fn in_namespace(init: &Path, flags: &[&str], args: &[&str]) -> Command {
     let mut command = Command::new("unshare");
     command
-        .args(["--pid", "--fork", "--mount-proc", "--kill-child"])
+        .args(NAMESPACE)
         .arg(init)
         .args(flags)
         .arg("--")
@@ -199,32 +208,142 @@ fn monotonic_ns() -> u64 {
     now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64
 }
 
-fn callgrind_instructions(init: &Path) -> Option<f64> {
-    let output = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+/// Docker's environment for a container whose image sets none: the start-up lines run every
+/// init with it, so that their figures do not depend on the shell that ran the benchmark.
+/// (Both sides grow with the environment: glibc's static start-up, tini-static's, looks at
+/// every variable, and pidone reads it twice.)
+const CONTAINER_ENVIRONMENT: [(&str, &str); 3] = [
+    (
+        "PATH",
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    ),
+    ("HOSTNAME", "0123456789ab"),
+    ("HOME", "/root"),
+];
+
+/// An invocation the start-up lines measure: pidone's flags, and the peers' nearest
+/// equivalents.
+struct Invocation {
+    /// pidone's flags; none for the plain `INIT -- /bin/true`.
+    pidone: &'static [&'static str],
+    /// A peer's flags for the same, empty where its default does it already; a peer not
+    /// listed has no equivalent and runs without, which its cell says.
+    peers: &'static [(&'static str, &'static [&'static str])],
+}
+
+const INVOCATIONS: [Invocation; 4] = [
+    Invocation {
+        pidone: &[],
+        peers: &[],
+    },
+    Invocation {
+        pidone: &["-g"],
+        peers: &[
+            ("tini-static", &["-g"]),
+            ("tini", &["-g"]),
+            // dumb-init forwards to the child's process group unless told -c.
+            ("dumb-init", &[]),
+            ("catatonit", &["-g"]),
+        ],
+    },
+    Invocation {
+        pidone: &["--grace=1s"],
+        peers: &[],
+    },
+    Invocation {
+        pidone: &["--rewrite", "15:3"],
+        peers: &[("dumb-init", &["--rewrite", "15:3"])],
+    },
+];
+
+impl Invocation {
+    /// `pidone --grace=1s -- /bin/true`, as the metric names it.
+    fn label(&self) -> String {
+        let flags: String = self.pidone.iter().map(|f| format!("{f} ")).collect();
+        format!("INIT {flags}-- /bin/true")
+    }
+
+    /// The flags `candidate` runs with, and what its cell should say about them.
+    fn flags_of(&self, candidate: &str) -> (&'static [&'static str], Option<&'static str>) {
+        if candidate == "pidone" {
+            return (self.pidone, None);
+        }
+        if self.pidone.is_empty() {
+            return (&[], None);
+        }
+        match self.peers.iter().find(|(peer, _)| *peer == candidate) {
+            Some((_, [])) => (&[], Some("its default")),
+            Some((_, flags)) => (flags, None),
+            None => (&[], Some("no such option: run without")),
+        }
+    }
+}
+
+/// `COMMAND --pid ... [WRAPPER...] INIT FLAGS -- /bin/true`, COMMAND being `unshare` or a
+/// tracer running it: the init as PID 1 of a new PID namespace, in the container
+/// environment, run by `wrapper` if any.
+fn start_up(mut command: Command, wrapper: &[&str], init: &Path, flags: &[&str]) -> Command {
+    command
+        .args(NAMESPACE)
+        .args(wrapper)
         .arg(init)
+        .args(flags)
         .args(["--", "/bin/true"])
-        .output()
-        .ok()?;
+        .env_clear()
+        .envs(CONTAINER_ENVIRONMENT)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    command
+}
+
+/// Instructions the init runs, counted by callgrind. Valgrind runs its guest in its own
+/// process, so under `unshare` the init is PID 1 as in a container.
+fn callgrind_instructions(init: &Path, flags: &[&str]) -> Option<f64> {
+    let valgrind = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+    ];
+    let unshare = Command::new("unshare");
+    let output = start_up(unshare, &valgrind, init, flags).output().ok()?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let line = stderr.lines().find(|l| l.contains("Collected :"))?;
     line.rsplit(':').next()?.trim().parse().ok()
 }
 
-fn strace_calls(init: &Path) -> Option<f64> {
-    let out = std::env::temp_dir().join(format!("pidone-bench-strace-{}", std::process::id()));
-    Command::new("strace")
-        .args(["-c", "-o"])
-        .arg(&out)
-        .arg(init)
-        .args(["--", "/bin/true"])
-        .output()
-        .ok()?;
-    let text = std::fs::read_to_string(&out).ok()?;
-    let _ = std::fs::remove_file(&out);
-    let total = text.lines().find(|l| l.trim_end().ends_with("total"))?;
-    // "% time, seconds, usecs/call, calls, errors, total"
-    total.split_whitespace().nth(3)?.parse().ok()
+/// System calls the init makes as PID 1, from its execve to its exit: strace follows
+/// `unshare` into the namespace with a file per process, and only the init's is counted —
+/// neither unshare's nor its child's, nor those its forked child makes before exec.
+fn strace_calls(init: &Path, flags: &[&str]) -> Option<f64> {
+    let dir = std::env::temp_dir().join(format!("pidone-bench-strace-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir(&dir).ok()?;
+    let mut strace = Command::new("strace");
+    strace
+        .args(["-ff", "-o"])
+        .arg(dir.join("trace"))
+        .arg("unshare");
+    start_up(strace, &[], init, flags).output().ok()?;
+    let exec = format!("execve({:?}, ", init.to_str()?);
+    let count = std::fs::read_dir(&dir)
+        .ok()?
+        .flatten()
+        .filter_map(|file| std::fs::read_to_string(file.path()).ok())
+        .find_map(|trace| {
+            let from = trace
+                .lines()
+                .position(|l| l.starts_with(&exec) && l.ends_with("= 0"))?;
+            Some(
+                trace
+                    .lines()
+                    .skip(from)
+                    // Signals delivered and the exit are not calls.
+                    .filter(|l| !l.starts_with("---") && !l.starts_with("+++"))
+                    .count(),
+            )
+        });
+    let _ = std::fs::remove_dir_all(&dir);
+    count.map(|n| n as f64)
 }
 
 fn file_says(path: &Path) -> String {
@@ -291,6 +410,9 @@ impl Report {
                     if let Some(base) = base.filter(|b| *b > 0.0 && m.is_finite()) {
                         let _ = write!(cell, " ×{:.2}", m / base);
                     }
+                    if let Some(remark) = metric.remarks.get(c) {
+                        let _ = write!(cell, " ({remark})");
+                    }
                     cell
                 } else {
                     "–".to_string()
@@ -315,13 +437,17 @@ impl Report {
                         .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
                     let _ = write!(
                         out,
-                        ", {:?}: {{\"median\": {}, \"min\": {}, \"max\": {}, \"n\": {}}}",
+                        ", {:?}: {{\"median\": {}, \"min\": {}, \"max\": {}, \"n\": {}",
                         c,
                         median(samples),
                         lo,
                         hi,
                         samples.len()
                     );
+                    if let Some(remark) = metric.remarks.get(c) {
+                        let _ = write!(out, ", \"remark\": {remark:?}");
+                    }
+                    out.push('}');
                 }
             }
             out.push('}');
@@ -380,6 +506,8 @@ fn main() {
             pidone.display()
         ));
     }
+    // Run by its full path, as the peers are and as containers name their init.
+    let pidone = std::fs::canonicalize(&pidone).unwrap_or(pidone);
     for (tool, package) in [
         ("tini", "tini"),
         ("tini-static", "tini"),
@@ -500,17 +628,45 @@ fn main() {
             .insert(name, samples.iter().map(|s| s - base).collect());
     }
     report.metrics.push(("start-up overhead".into(), startup));
-    let instructions = report.metric("instructions for -- /bin/true (callgrind)", "instructions");
-    for c in &candidates {
-        if let Some(n) = callgrind_instructions(&c.path) {
-            instructions.samples.insert(c.name, vec![n]);
+
+    // 4. What start-up costs, counted: instructions and system calls, with and without an
+    // option.
+    eprintln!("pidone-bench: instructions and system calls");
+    let mut counted: Vec<(Metric, Metric)> = INVOCATIONS
+        .iter()
+        .map(|_| (Metric::new("instructions"), Metric::new("calls")))
+        .collect();
+    for _ in 0..plan.counts {
+        for (invocation, (instructions, syscalls)) in INVOCATIONS.iter().zip(&mut counted) {
+            for c in &candidates {
+                let (flags, remark) = invocation.flags_of(c.name);
+                if let Some(remark) = remark {
+                    instructions.remarks.insert(c.name, remark.to_string());
+                    syscalls.remarks.insert(c.name, remark.to_string());
+                }
+                if let Some(n) = callgrind_instructions(&c.path, flags) {
+                    instructions.record(c.name, n);
+                }
+                if let Some(n) = strace_calls(&c.path, flags) {
+                    syscalls.record(c.name, n);
+                }
+            }
         }
     }
-    let syscalls = report.metric("system calls for -- /bin/true (strace -c)", "calls");
-    for c in &candidates {
-        if let Some(n) = strace_calls(&c.path) {
-            syscalls.samples.insert(c.name, vec![n]);
-        }
+    let (instructions, syscalls): (Vec<_>, Vec<_>) = counted.into_iter().unzip();
+    for (invocation, metric) in INVOCATIONS.iter().zip(instructions) {
+        let name = format!(
+            "instructions: {} (callgrind; as PID 1, Docker's default environment)",
+            invocation.label()
+        );
+        report.metrics.push((name, metric));
+    }
+    for (invocation, metric) in INVOCATIONS.iter().zip(syscalls) {
+        let name = format!(
+            "system calls of the init alone: {} (strace -ff; as PID 1, Docker's default environment)",
+            invocation.label()
+        );
+        report.metrics.push((name, metric));
     }
 
     // 5. Forwarding latency, and 6. shutdown.

@@ -38,160 +38,174 @@ impl Setting {
     }
 }
 
-const fn setting(long: &'static str, shorts: &'static [char]) -> Setting {
+/// A setting whose flag takes a value (`value` names it), read from `variable` when the
+/// flag is absent. `help` is kept in test builds only (see [`Setting::help`]).
+#[allow(unused_variables)]
+const fn valued(
+    long: &'static str,
+    shorts: &'static [char],
+    value: &'static str,
+    variable: &'static str,
+    help: &'static [&'static str],
+) -> Setting {
     Setting {
         long,
         shorts,
-        value: None,
-        variable: None,
+        value: Some(value),
+        variable: Some(variable),
         #[cfg(test)]
         example: "",
         repeatable: false,
         #[cfg(test)]
-        help: &[],
+        help,
     }
 }
 
-pub const GRACE: Setting = Setting {
-    value: Some("DURATION"),
-    variable: Some("PIDONE_GRACE"),
-    #[cfg(test)]
-    help: &[
+/// A switch: on with its flag, or with `variable` set to a true value (`=1` in the help).
+#[allow(unused_variables)]
+const fn switch(
+    long: &'static str,
+    shorts: &'static [char],
+    variable: Option<&'static str>,
+    help: &'static [&'static str],
+) -> Setting {
+    Setting {
+        long,
+        shorts,
+        value: None,
+        variable,
+        #[cfg(test)]
+        example: if variable.is_some() { "=1" } else { "" },
+        repeatable: false,
+        #[cfg(test)]
+        help,
+    }
+}
+
+pub const GRACE: Setting = valued(
+    "grace",
+    &['t'],
+    "DURATION",
+    "PIDONE_GRACE",
+    &[
         "Time between SIGTERM/SIGINT (or the child's exit) and",
         "SIGKILL for whatever is still alive: 1500ms, 5s, 1m30s,",
         "or seconds (2.5). Default: none after SIGTERM or SIGINT,",
         "10s after the child's own exit",
     ],
-    ..setting("grace", &['t'])
-};
-pub const STOP_DELAY: Setting = Setting {
-    value: Some("DURATION"),
-    variable: Some("PIDONE_STOP_DELAY"),
-    #[cfg(test)]
-    help: &[
+);
+pub const STOP_DELAY: Setting = valued(
+    "stop-delay",
+    &[],
+    "DURATION",
+    "PIDONE_STOP_DELAY",
+    &[
         "Hold the first SIGTERM this long before forwarding it;",
         "the grace counts from its arrival",
     ],
-    ..setting("stop-delay", &[])
-};
-pub const TIMEOUT: Setting = Setting {
-    value: Some("DURATION"),
-    variable: Some("PIDONE_TIMEOUT"),
-    #[cfg(test)]
-    help: &[
+);
+pub const TIMEOUT: Setting = valued(
+    "timeout",
+    &[],
+    "DURATION",
+    "PIDONE_TIMEOUT",
+    &[
         "Stop the child as if SIGTERM had arrived once it has run",
         "this long",
     ],
-    ..setting("timeout", &[])
-};
-pub const ON_CHILD_EXIT: Setting = Setting {
-    value: Some("MODE"),
-    variable: Some("PIDONE_ON_CHILD_EXIT"),
-    #[cfg(test)]
-    help: &[
+);
+pub const ON_CHILD_EXIT: Setting = valued(
+    "on-child-exit",
+    &[],
+    "MODE",
+    "PIDONE_ON_CHILD_EXIT",
+    &[
         "When the child exits while others remain: drain (SIGTERM,",
         "then SIGKILL after the grace, or 10s), wait (for them to",
         "exit), exit. Default: drain",
     ],
-    ..setting("on-child-exit", &[])
-};
-pub const SINGLE_CHILD: Setting = Setting {
-    variable: Some("PIDONE_SINGLE_CHILD"),
-    #[cfg(test)]
-    example: "=1",
-    #[cfg(test)]
-    help: &["Forward signals to the child alone, not its process group"],
-    ..setting("single-child", &['c'])
-};
-pub const PROCESS_GROUP: Setting = Setting {
-    variable: Some("PIDONE_PROCESS_GROUP"),
-    #[cfg(test)]
-    example: "=1",
-    #[cfg(test)]
-    help: &[
+);
+pub const SINGLE_CHILD: Setting = switch(
+    "single-child",
+    &['c'],
+    Some("PIDONE_SINGLE_CHILD"),
+    &["Forward signals to the child alone, not its process group"],
+);
+pub const PROCESS_GROUP: Setting = switch(
+    "process-group",
+    &['g'],
+    Some("PIDONE_PROCESS_GROUP"),
+    &[
         "Forward signals to the child's process group (the default",
         "unless invoked as tini, docker-init or catatonit)",
     ],
-    ..setting("process-group", &['g'])
-};
+);
 pub const REWRITE: Setting = Setting {
-    value: Some("S:R"),
-    variable: Some("PIDONE_REWRITE"),
+    repeatable: true,
     #[cfg(test)]
     example: "=TERM:QUIT,WINCH:0",
-    repeatable: true,
-    #[cfg(test)]
-    help: &["Forward signal S as R; R = 0 drops it. Repeatable"],
-    ..setting("rewrite", &['r'])
+    ..valued(
+        "rewrite",
+        &['r'],
+        "S:R",
+        "PIDONE_REWRITE",
+        &["Forward signal S as R; R = 0 drops it. Repeatable"],
+    )
 };
 pub const REMAP_EXIT: Setting = Setting {
-    value: Some("CODE"),
-    variable: Some("PIDONE_REMAP_EXIT"),
+    repeatable: true,
     #[cfg(test)]
     example: "=143,130",
-    repeatable: true,
-    #[cfg(test)]
-    help: &["Exit 0 when the child's exit code is CODE. Repeatable"],
-    ..setting("remap-exit", &['e'])
+    ..valued(
+        "remap-exit",
+        &['e'],
+        "CODE",
+        "PIDONE_REMAP_EXIT",
+        &["Exit 0 when the child's exit code is CODE. Repeatable"],
+    )
 };
-pub const PARENT_DEATH_SIGNAL: Setting = Setting {
-    value: Some("SIGNAL"),
-    variable: Some("PIDONE_PARENT_DEATH_SIGNAL"),
-    #[cfg(test)]
-    help: &["Signal pidone receives when its parent dies"],
-    ..setting("parent-death-signal", &['p'])
-};
-pub const WARN_ON_REAP: Setting = Setting {
-    variable: Some("PIDONE_WARN_ON_REAP"),
-    #[cfg(test)]
-    example: "=1",
-    #[cfg(test)]
-    help: &["Warn when reaping a process other than the child"],
-    ..setting("warn-on-reap", &['w'])
-};
-pub const SUBREAPER: Setting = Setting {
-    variable: Some("PIDONE_SUBREAPER"),
-    #[cfg(test)]
-    example: "=1",
-    #[cfg(test)]
-    help: &["Register as a child subreaper (always done when not PID 1)"],
-    ..setting("subreaper", &['s'])
-};
-pub const PAUSE: Setting = Setting {
-    variable: Some("PIDONE_PAUSE"),
-    #[cfg(test)]
-    example: "=1",
-    #[cfg(test)]
-    help: &["Run no command: reap, and exit 0 on SIGTERM or SIGINT"],
-    ..setting("pause", &['P'])
-};
+pub const PARENT_DEATH_SIGNAL: Setting = valued(
+    "parent-death-signal",
+    &['p'],
+    "SIGNAL",
+    "PIDONE_PARENT_DEATH_SIGNAL",
+    &["Signal pidone receives when its parent dies"],
+);
+pub const WARN_ON_REAP: Setting = switch(
+    "warn-on-reap",
+    &['w'],
+    Some("PIDONE_WARN_ON_REAP"),
+    &["Warn when reaping a process other than the child"],
+);
+pub const SUBREAPER: Setting = switch(
+    "subreaper",
+    &['s'],
+    Some("PIDONE_SUBREAPER"),
+    &["Register as a child subreaper (always done when not PID 1)"],
+);
+pub const PAUSE: Setting = switch(
+    "pause",
+    &['P'],
+    Some("PIDONE_PAUSE"),
+    &["Run no command: reap, and exit 0 on SIGTERM or SIGINT"],
+);
 pub const VERBOSE: Setting = Setting {
-    variable: Some("PIDONE_LOG"),
+    repeatable: true,
     #[cfg(test)]
     example: "=error|warn|info|debug|trace",
-    repeatable: true,
-    #[cfg(test)]
-    help: &[
-        "More log output; repeat for more (info, debug, trace).",
-        "Default: warn",
-    ],
-    ..setting("verbose", &['v'])
+    ..switch(
+        "verbose",
+        &['v'],
+        Some("PIDONE_LOG"),
+        &[
+            "More log output; repeat for more (info, debug, trace).",
+            "Default: warn",
+        ],
+    )
 };
-pub const LICENSE: Setting = Setting {
-    #[cfg(test)]
-    help: &["Print the license"],
-    ..setting("license", &['l', 'L'])
-};
-pub const HELP: Setting = Setting {
-    #[cfg(test)]
-    help: &["Print this help"],
-    ..setting("help", &['h'])
-};
-pub const VERSION: Setting = Setting {
-    #[cfg(test)]
-    help: &["Print the version"],
-    ..setting("version", &['V'])
-};
+pub const LICENSE: Setting = switch("license", &['l', 'L'], None, &["Print the license"]);
+pub const HELP: Setting = switch("help", &['h'], None, &["Print this help"]);
+pub const VERSION: Setting = switch("version", &['V'], None, &["Print the version"]);
 
 /// Every setting, in the order the help lists them.
 pub const SETTINGS: [Setting; 16] = [

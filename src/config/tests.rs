@@ -1,5 +1,6 @@
 //! The configuration's unit tests: each setting from its flag and its variable, the
-//! peers' defaults and variables, conflicts and error lines.
+//! peers' defaults and variables, conflicts and error lines. One file for all of them,
+//! longer than the modules it tests: each test is a short table of cases.
 
 use super::*;
 

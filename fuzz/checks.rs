@@ -496,7 +496,7 @@ pub fn proc_stat(data: &[u8]) {
     let state = STATES[usize::from(data.get(12).copied().unwrap_or(0)) % STATES.len()];
     let name = String::from_utf8_lossy(data.get(13..).unwrap_or_default());
     let line = format!(
-        "{pid} ({name}) {} {ppid} {pgrp} 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 12345 \
+        "{pid} ({name}) {} {ppid} {pgrp} {pgrp} 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 12345 \
          2842624 190 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
         state as char
     );
@@ -506,7 +506,8 @@ pub fn proc_stat(data: &[u8]) {
             pid,
             state,
             ppid,
-            pgrp
+            pgrp,
+            start: Some(12345)
         }),
         "{line:?}"
     );

@@ -15,13 +15,16 @@ use log::debug;
 
 use crate::sys::{self, Destination};
 
-/// The fields of `/proc/PID/stat` pidone needs.
+/// The fields of `/proc/PID/stat` pidone needs (`man 5 proc`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stat {
     pub pid: libc::pid_t,
     pub state: u8,
     pub ppid: libc::pid_t,
     pub pgrp: libc::pid_t,
+    /// When the process started, in clock ticks since boot (field 22, `starttime`), if
+    /// the line has it.
+    pub start: Option<u64>,
 }
 
 /// Parses a `/proc/PID/stat` line. The command name sits in parentheses and may itself
@@ -33,12 +36,52 @@ pub fn parse_stat(line: &str) -> Option<Stat> {
     let state = *fields.next()?.as_bytes().first()?;
     let ppid = fields.next()?.parse().ok()?;
     let pgrp = fields.next()?.parse().ok()?;
+    // Fields 6 to 21 (session to itrealvalue) come before starttime, field 22.
+    let start = fields.nth(16).and_then(|field| field.parse().ok());
     Some(Stat {
         pid: pid.parse().ok()?,
         state,
         ppid,
         pgrp,
+        start,
     })
+}
+
+/// Now, in the clock ticks of `/proc/PID/stat`'s `starttime`: `CLOCK_BOOTTIME` (the clock
+/// the kernel starts processes by, `start_boottime`) in units of `USER_HZ`, rounded down
+/// as the kernel rounds (`nsec_to_clock_t`). A vDSO call: no system call.
+fn ticks_now() -> u64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut now) };
+    // SAFETY: sysconf has no memory effects.
+    let hz = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).unwrap_or(100);
+    let nanos = u64::try_from(now.tv_sec)
+        .unwrap_or_default()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::try_from(now.tv_nsec).unwrap_or_default());
+    let per_tick = 1_000_000_000u64.checked_div(hz).unwrap_or(10_000_000);
+    nanos.checked_div(per_tick).unwrap_or_default()
+}
+
+/// A process group asked to stop by a forwarded SIGTERM or SIGINT, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AskedGroup {
+    group: libc::pid_t,
+    /// In clock ticks since boot (see [`ticks_now`]).
+    at: u64,
+}
+
+impl AskedGroup {
+    /// Whether the group's signal reached `stat`'s process: a member that had started by
+    /// then. A process started within the same clock tick (10 ms) as the signal counts as
+    /// reached; one that joined the group later, having started before, too.
+    fn reached(&self, stat: &Stat) -> bool {
+        stat.pgrp == self.group && stat.start.is_some_and(|start| start <= self.at)
+    }
 }
 
 /// Who pidone answers for.
@@ -132,9 +175,10 @@ pub struct Sweeper {
     /// Pids asked to stop: sent a forwarded SIGTERM or SIGINT, or the drain's SIGTERM.
     /// None is reaped yet, so none can have been reused.
     asked: Vec<libc::pid_t>,
-    /// A stop request went to a process group whose members /proc could not list: who got
-    /// it is unknown, so no broadcast SIGTERM may follow.
-    asked_unlisted: bool,
+    /// Process groups asked to stop by a forwarded SIGTERM or SIGINT. Who was in them is
+    /// read from /proc only when the drain needs it, not on the forwarding's path: the
+    /// application's handler would wait for the scan.
+    asked_groups: Vec<AskedGroup>,
     /// Pids sent SIGKILL.
     killed: Vec<libc::pid_t>,
     term_broadcast_done: bool,
@@ -146,7 +190,7 @@ impl Sweeper {
         Sweeper {
             scope,
             asked: Vec::new(),
-            asked_unlisted: false,
+            asked_groups: Vec::new(),
             killed: Vec::new(),
             term_broadcast_done: false,
             kill_broadcast_done: false,
@@ -185,30 +229,24 @@ impl Sweeper {
 
     /// A SIGTERM or SIGINT (or what `--rewrite` made of it) was forwarded to `to`: its
     /// processes have been asked to stop, and the drain does not ask them again. A group's
-    /// members are read from /proc right after the signal.
+    /// members are those /proc lists in it at the drain, started by the time of the signal.
     pub fn record_asked(&mut self, to: Destination) {
-        let pids = match to {
-            Destination::Process(pid) => Some(vec![pid]),
-            // Forwarding reaches a group only while it is the child's, which the scope
-            // covers.
-            Destination::Group(group) => scan(&self.scope).map(|alive| {
-                alive
-                    .into_iter()
-                    .filter(|stat| stat.pgrp == group)
-                    .map(|stat| stat.pid)
-                    .collect()
-            }),
-            Destination::Everyone => None,
-        };
-        match pids {
-            Some(pids) => {
-                for pid in pids {
-                    if !self.asked.contains(&pid) {
-                        self.asked.push(pid);
-                    }
+        match to {
+            Destination::Process(pid) => {
+                if !self.asked.contains(&pid) {
+                    self.asked.push(pid);
                 }
             }
-            None => self.asked_unlisted = true,
+            Destination::Group(group) => {
+                let at = ticks_now();
+                // A later request reached whoever had joined by then, too.
+                match self.asked_groups.iter_mut().find(|g| g.group == group) {
+                    Some(asked) => asked.at = at,
+                    None => self.asked_groups.push(AskedGroup { group, at }),
+                }
+            }
+            // Forwarding never signals everyone.
+            Destination::Everyone => {}
         }
     }
 
@@ -216,7 +254,7 @@ impl Sweeper {
     /// of it; `None` when it drops it) to the child's process group — unless the group has
     /// been asked to stop already.
     pub fn term_group_unless_asked(&mut self, signal: Option<i32>) {
-        if !self.asked.is_empty() || self.asked_unlisted {
+        if !self.asked.is_empty() || !self.asked_groups.is_empty() {
             debug!("the child's process group has had its SIGTERM");
             return;
         }
@@ -236,10 +274,12 @@ impl Sweeper {
         let alive = scan(&self.scope);
         let terminating = signal != libc::SIGKILL;
         let may_broadcast = if terminating {
-            !self.term_broadcast_done && self.asked.is_empty() && !self.asked_unlisted
+            !self.term_broadcast_done && self.asked.is_empty() && self.asked_groups.is_empty()
         } else {
             !self.kill_broadcast_done
         };
+        // What a forwarded SIGTERM or SIGINT reached counts as asked (SIGKILL aside).
+        let asked_groups: &[AskedGroup] = if terminating { &self.asked_groups } else { &[] };
         let (sent, broadcast_done) = if terminating {
             (&mut self.asked, &mut self.term_broadcast_done)
         } else {
@@ -268,7 +308,7 @@ impl Sweeper {
             }
         }
         for stat in alive.iter().flatten() {
-            if !sent.contains(&stat.pid) {
+            if !sent.contains(&stat.pid) && !asked_groups.iter().any(|g| g.reached(stat)) {
                 send_resumable(Destination::Process(stat.pid), signal);
                 sent.push(stat.pid);
                 reached.push(stat.pid);
@@ -292,8 +332,49 @@ mod tests {
                 pid: 42,
                 state: b'S',
                 ppid: 1,
-                pgrp: 42
+                pgrp: 42,
+                start: None
             }
+        );
+        // A whole line, as Linux writes it: starttime is field 22.
+        let line = "42 (sleep) S 1 42 42 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 \
+                    123456 2445312 200 18446744073709551615";
+        assert_eq!(parse_stat(line).unwrap().start, Some(123456));
+    }
+
+    #[test]
+    fn a_group_asked_to_stop_reached_the_members_started_by_then() {
+        let asked = AskedGroup { group: 5, at: 100 };
+        let stat = |pgrp, start| Stat {
+            pid: 9,
+            state: b'S',
+            ppid: 1,
+            pgrp,
+            start,
+        };
+        assert!(asked.reached(&stat(5, Some(99))));
+        assert!(asked.reached(&stat(5, Some(100))), "within the same tick");
+        assert!(!asked.reached(&stat(5, Some(101))), "started after it");
+        assert!(!asked.reached(&stat(6, Some(50))), "another group");
+        assert!(!asked.reached(&stat(5, None)), "unknown: asked again");
+    }
+
+    #[test]
+    fn ticks_count_from_boot_as_proc_does() {
+        let own = std::fs::read_to_string("/proc/self/stat").unwrap();
+        let started = parse_stat(&own).unwrap().start.unwrap();
+        let now = ticks_now();
+        assert!(started <= now, "{started} > {now}");
+        let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            (now as f64 / 100.0 - uptime).abs() < 2.0,
+            "{now} ticks, {uptime} s up"
         );
     }
 
@@ -306,7 +387,8 @@ mod tests {
                 pid: 7,
                 state: b'Z',
                 ppid: 3,
-                pgrp: 5
+                pgrp: 5,
+                start: None
             }
         );
     }
@@ -324,6 +406,7 @@ mod tests {
             state,
             ppid,
             pgrp,
+            start: None,
         }
     }
 

@@ -71,14 +71,16 @@ pub fn run(argv: Vec<OsString>) -> u8 {
     if let Some(signal) = config.parent_death_signal {
         set_parent_death_signal(signal);
     }
-    become_reaper();
+    // One getpid for the whole run: pidone's pid never changes.
+    let me = sys::own_pid();
+    become_reaper(me);
     if config.pause {
         tidy_up();
         return supervise::pause(&handled);
     }
 
     let (placement, terminal) = place_child(&config);
-    let child = match ExecPlan::new(&config.command, placement)
+    let child = match ExecPlan::new(&config.command, placement, me)
         .and_then(|mut plan| spawn::spawn(&mut plan, &inherited))
     {
         Ok(child) => child,
@@ -92,7 +94,7 @@ pub fn run(argv: Vec<OsString>) -> u8 {
     };
     log::debug!("started {:?} as pid {}", config.command, child.pid);
     tidy_up();
-    let code = supervise::supervise(child, &handled, &config, placement.isolation, terminal);
+    let code = supervise::supervise(child, &handled, &config, placement.isolation, terminal, me);
     if let Some(terminal) = terminal {
         terminal.give_back(Some(child.pid));
     }
@@ -152,8 +154,8 @@ const LICENSE: &str = include_str!("../LICENSE");
 fn own_variables() -> Vec<(Vec<u8>, OsString)> {
     use std::os::unix::ffi::OsStrExt;
     spawn::environment()
-        .map(|entry| entry.to_bytes())
-        .filter(|entry| settings::may_be_read(entry))
+        .filter(|&entry| settings::may_be_read(|prefix| entry.starts_with(prefix)))
+        .map(spawn::Entry::bytes)
         .filter_map(|entry| {
             let at = entry.iter().position(|&b| b == b'=')?;
             let (name, value) = entry.split_at(at);
@@ -201,8 +203,8 @@ fn tidy_up() {
 
 /// As PID 1 the kernel re-parents orphans to pidone; anywhere else pidone asks for them,
 /// so it reaps them all the same.
-fn become_reaper() {
-    if std::process::id() == 1 {
+fn become_reaper(me: libc::pid_t) {
+    if me == 1 {
         return;
     }
     match nix::sys::prctl::set_child_subreaper(true) {

@@ -30,18 +30,40 @@ pub struct Placement {
     pub reset_signals: bool,
 }
 
+/// One entry of pidone's environment (`NAME=value`), read only as far as a question
+/// needs: most entries are ruled out by their first bytes, without measuring them.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry(*const libc::c_char);
+
+impl Entry {
+    /// Whether the entry starts with `prefix`; reads no further than it, or the NUL.
+    pub fn starts_with(self, prefix: &[u8]) -> bool {
+        prefix.iter().enumerate().all(|(at, &byte)| {
+            // SAFETY: the entry is NUL-terminated, and reading stops at the first byte
+            // that differs from the prefix, which the NUL always does (no prefix has one).
+            unsafe { *self.0.add(at) as u8 == byte }
+        })
+    }
+
+    /// The whole entry.
+    pub fn bytes(self) -> &'static [u8] {
+        // SAFETY: a NUL-terminated string that lives as long as the process.
+        unsafe { CStr::from_ptr(self.0) }.to_bytes()
+    }
+}
+
 /// pidone's environment, entry by entry, exactly as the process received it.
-pub fn environment() -> impl Iterator<Item = &'static CStr> {
+pub fn environment() -> impl Iterator<Item = Entry> {
     // SAFETY: environ is a null-terminated array of C strings that pidone never modifies
     // (nothing in pidone sets or removes a variable).
     let mut entry = unsafe { environ };
     // SAFETY: as above: each step reads one pointer of that array, stopping at its null
-    // end, and each entry is a NUL-terminated string that lives as long as the process.
+    // end.
     std::iter::from_fn(move || unsafe {
         if entry.is_null() || (*entry).is_null() {
             return None;
         }
-        let current = CStr::from_ptr(*entry);
+        let current = Entry(*entry);
         entry = entry.add(1);
         Some(current)
     })
@@ -53,7 +75,9 @@ pub struct ExecPlan {
     candidates: Vec<CString>,
     _args: Vec<CString>,
     argv: Vec<*const libc::c_char>,
-    envp: Vec<*const libc::c_char>,
+    /// A copy of the environment for the child, made only when a `LISTEN_PID` in it must
+    /// be rewritten; otherwise the child gets pidone's own `environ`.
+    envp: Option<Vec<*const libc::c_char>>,
     placement: Placement,
     /// Index in envp of a `LISTEN_PID` naming pidone, which the child rewrites to its own
     /// pid so socket activation reaches the application.
@@ -111,7 +135,12 @@ pub fn candidates(program: &[u8], path_var: Option<&[u8]>) -> Vec<Vec<u8>> {
 impl ExecPlan {
     /// Prepares `command` to run with pidone's own environment, byte for byte (but for a
     /// `LISTEN_PID` naming pidone).
-    pub fn new(command: &[OsString], placement: Placement) -> Result<Self, SpawnError> {
+    /// `me` is pidone's pid.
+    pub fn new(
+        command: &[OsString],
+        placement: Placement,
+        me: libc::pid_t,
+    ) -> Result<Self, SpawnError> {
         let to_c =
             |arg: &OsStr| CString::new(arg.as_bytes()).map_err(|_| SpawnError::Nul(arg.to_owned()));
         let args = command
@@ -121,22 +150,25 @@ impl ExecPlan {
         let mut argv: Vec<*const libc::c_char> = args.iter().map(|arg| arg.as_ptr()).collect();
         argv.push(std::ptr::null());
 
-        // The environment is passed on as it is, entries pidone cannot parse included.
-        let mut envp = Vec::new();
+        // The environment is passed on as it is, entries pidone cannot parse included: the
+        // child gets pidone's own `environ`, unless a `LISTEN_PID` naming pidone must be
+        // rewritten in a copy.
         let mut path_var = None;
         let mut listen_pid = None;
-        let own_pid = std::process::id().to_string();
-        for entry in environment() {
-            let bytes = entry.to_bytes();
-            if let Some(value) = bytes.strip_prefix(b"PATH=") {
-                path_var = Some(value);
+        for (index, entry) in environment().enumerate() {
+            if entry.starts_with(b"PATH=") {
+                path_var = entry.bytes().get(5..);
+            } else if entry.starts_with(b"LISTEN_PID=")
+                && entry.bytes().get(11..) == Some(me.to_string().as_bytes())
+            {
+                listen_pid = Some(index);
             }
-            if bytes.strip_prefix(b"LISTEN_PID=") == Some(own_pid.as_bytes()) {
-                listen_pid = Some(envp.len());
-            }
-            envp.push(entry.as_ptr());
         }
-        envp.push(std::ptr::null());
+        let envp = listen_pid.map(|_| {
+            let mut envp: Vec<*const libc::c_char> = environment().map(|entry| entry.0).collect();
+            envp.push(std::ptr::null());
+            envp
+        });
 
         let program = command.first().ok_or(SpawnError::NoCommand)?;
         let candidates = candidates(program.as_bytes(), path_var)
@@ -351,8 +383,13 @@ fn exec_along_path(plan: &ExecPlan) -> Report {
     };
     let mut denied = None;
     for (index, path) in plan.candidates.iter().enumerate() {
+        let envp = match &plan.envp {
+            Some(copy) => copy.as_ptr(),
+            // SAFETY: reading the pointer to pidone's own environment, never modified.
+            None => unsafe { environ },
+        };
         // SAFETY: path, argv and envp are NUL-terminated arrays built before fork.
-        unsafe { libc::execve(path.as_ptr(), plan.argv.as_ptr(), plan.envp.as_ptr()) };
+        unsafe { libc::execve(path.as_ptr(), plan.argv.as_ptr(), envp) };
         reported = Report {
             candidate: u32::try_from(index).unwrap_or(u32::MAX),
             ..failed(ChildCall::Exec, io::Error::last_os_error())
@@ -381,7 +418,8 @@ unsafe fn exec_child(plan: &mut ExecPlan, inherited: &Inherited, report_fd: RawF
     let report = match place(&plan.placement) {
         Err(report) => report,
         Ok(()) => {
-            if let Some(slot) = plan.listen_pid.and_then(|index| plan.envp.get_mut(index)) {
+            let slot = plan.listen_pid.zip(plan.envp.as_mut());
+            if let Some(slot) = slot.and_then(|(index, envp)| envp.get_mut(index)) {
                 format_listen_pid(sys::own_pid(), &mut plan.listen_pid_entry);
                 *slot = plan.listen_pid_entry.as_ptr().cast();
             }

@@ -154,15 +154,16 @@ fn deadline_note(grace: Option<std::time::Duration>) -> String {
 
 /// Supervises `child` until it and every other descendant is gone — or, by the
 /// `--on-child-exit` rule, until the child is; returns the exit code. `terminal` is the
-/// terminal the child was given as its foreground, if any.
+/// terminal the child was given as its foreground, if any; `me` is pidone's pid.
 pub fn supervise(
     child: Child,
     handled: &SignalSet,
     config: &Config,
     isolation: Isolation,
     terminal: Option<Terminal>,
+    me: libc::pid_t,
 ) -> u8 {
-    let mut supervisor = Supervisor::new(child, config, isolation, terminal);
+    let mut supervisor = Supervisor::new(child, config, isolation, terminal, me);
     let mut wake_ups: u64 = 0;
     loop {
         wake_ups = wake_ups.wrapping_add(1);
@@ -208,8 +209,8 @@ impl<'a> Supervisor<'a> {
         config: &'a Config,
         isolation: Isolation,
         terminal: Option<Terminal>,
+        me: libc::pid_t,
     ) -> Self {
-        let me = sys::own_pid();
         let lifecycle = Lifecycle::new(
             Rules {
                 grace: config.grace,

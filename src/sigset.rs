@@ -48,6 +48,12 @@ impl SignalSet {
         self.0 &= !bit(signal);
     }
 
+    /// The set without `signal`.
+    pub fn without(mut self, signal: i32) -> Self {
+        self.remove(signal);
+        self
+    }
+
     pub fn contains(&self, signal: i32) -> bool {
         bit(signal) != 0 && self.0 & bit(signal) != 0
     }

@@ -4,7 +4,7 @@
 //! forwarding rule is `forward.rs`'s; this is the thin layer of system calls around them.
 
 use std::io;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use log::{debug, info, warn};
 
@@ -19,6 +19,13 @@ use crate::sigset::{self, Received, SignalSet};
 use crate::spawn::Child;
 use crate::sys::{self, ChildEvent};
 use crate::terminal::{Foreground, Terminal};
+
+/// How long SIGCHLD waits after a reaping pass that found orphans that had exited. When
+/// hundreds exit at once, pidone would otherwise wake for each of them, and each wake-up
+/// ends with a pass over every child that finds nothing; waiting a moment lets one pass
+/// reap many. Every other signal still wakes pidone at once, and no zombie stays longer
+/// than this.
+const SETTLE: Duration = Duration::from_millis(1);
 
 /// Most signals a single wake-up takes; any beyond wait for the next turn.
 const BATCH: usize = 64;
@@ -83,50 +90,66 @@ struct Reaped {
     child_stopped: Option<i32>,
     /// The main child was continued.
     child_continued: bool,
+    /// How many processes other than the main child were reaped.
+    others: usize,
     /// Whether any process pidone is responsible for is still alive.
     descendants_left: bool,
 }
 
-/// Reaps every exited process, and notices the main child stopping and continuing.
+/// Reaps every exited process, then notices the main child stopping and continuing.
 /// `child` is the main child's pid until it has been reaped: afterwards the number may be
-/// reused by any process, whose exit is not the child's.
+/// reused by any process, whose exit is not the child's. Only the main child is asked for
+/// stops: `WUNTRACED` on every pass over all children would make each one slower.
 fn reap(mut child: Option<libc::pid_t>, sweeper: &mut Sweeper, warn_on_reap: bool) -> Reaped {
     let mut reaped = Reaped {
         child_status: None,
         child_stopped: None,
         child_continued: false,
+        others: 0,
         descendants_left: true,
     };
     loop {
-        match sys::next_child_event() {
-            Ok(None) => return reaped,
+        match sys::next_exit() {
+            Ok(None) => break,
             // ECHILD: no child left, hence no descendant: every orphan is re-parented to
             // pidone, so a live descendant implies a live child.
             Err(_) => {
                 reaped.descendants_left = false;
                 return reaped;
             }
-            Ok(Some(ChildEvent::Stopped { pid, signal })) if Some(pid) == child => {
-                reaped.child_stopped = Some(signal);
-            }
-            Ok(Some(ChildEvent::Continued { pid })) if Some(pid) == child => {
-                reaped.child_stopped = None;
-                reaped.child_continued = true;
-            }
-            Ok(Some(ChildEvent::Stopped { .. } | ChildEvent::Continued { .. })) => {}
-            Ok(Some(ChildEvent::Ended { pid, status })) => {
+            Ok(Some((pid, status))) => {
                 sweeper.forget(pid);
                 if Some(pid) == child {
                     reaped.child_status = Some(status);
                     child = None;
-                } else if warn_on_reap {
-                    warn!("reaped process {pid}, which is not the child");
                 } else {
-                    debug!("reaped process {pid}");
+                    reaped.others = reaped.others.saturating_add(1);
+                    if warn_on_reap {
+                        warn!("reaped process {pid}, which is not the child");
+                    } else {
+                        debug!("reaped process {pid}");
+                    }
                 }
             }
         }
     }
+    while let Some(pid) = child {
+        match sys::next_change_of(pid) {
+            Ok(Some(ChildEvent::Stopped { signal, .. })) => reaped.child_stopped = Some(signal),
+            Ok(Some(ChildEvent::Continued { .. })) => {
+                reaped.child_stopped = None;
+                reaped.child_continued = true;
+            }
+            // It ended between the two passes.
+            Ok(Some(ChildEvent::Ended { status, .. })) => {
+                sweeper.forget(pid);
+                reaped.child_status = Some(status);
+                child = None;
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    reaped
 }
 
 fn failed_to_wait(error: io::Error) -> u8 {
@@ -165,20 +188,33 @@ pub fn supervise(
 ) -> u8 {
     let mut supervisor = Supervisor::new(child, config, isolation, terminal, me);
     let mut wake_ups: u64 = 0;
+    // While orphans are exiting, SIGCHLD waits: see `SETTLE`.
+    let settling = handled.without(libc::SIGCHLD);
     loop {
         wake_ups = wake_ups.wrapping_add(1);
         let fairness_turn = wake_ups.is_multiple_of(FAIRNESS_EVERY);
         let deadline = supervisor.lifecycle.next_deadline();
-        let woken = match WakeUp::wait(handled, deadline, fairness_turn) {
+        let (set, wake_at) = match supervisor.settle_until {
+            Some(settled) => (
+                &settling,
+                Some(deadline.map_or(settled, |d| d.min(settled))),
+            ),
+            None => (handled, deadline),
+        };
+        let woken = match WakeUp::wait(set, wake_at, fairness_turn) {
             Ok(woken) => woken,
             Err(error) => return failed_to_wait(error),
         };
         let steps = match woken {
-            Some((first, wake_up)) => match supervisor.on_signals(first, wake_up) {
-                Ok(steps) => steps,
-                Err(error) => return failed_to_wait(error),
-            },
-            None => supervisor.on_deadline(),
+            Some((first, wake_up)) => supervisor.on_signals(first, wake_up),
+            None if supervisor.settle_until.is_some_and(|t| Instant::now() >= t) => {
+                supervisor.on_settled()
+            }
+            None => Ok(supervisor.on_deadline()),
+        };
+        let steps = match steps {
+            Ok(steps) => steps,
+            Err(error) => return failed_to_wait(error),
         };
         for &step in steps.as_slice() {
             if let Some(code) = supervisor.carry_out(step) {
@@ -201,6 +237,8 @@ struct Supervisor<'a> {
     terminal: Option<Terminal>,
     /// The last wake-up was the deadline, not an event.
     deadline_passed: bool,
+    /// Until when SIGCHLD waits, after a pass that reaped orphans (see [`SETTLE`]).
+    settle_until: Option<Instant>,
 }
 
 impl<'a> Supervisor<'a> {
@@ -239,6 +277,7 @@ impl<'a> Supervisor<'a> {
             sweeper,
             terminal,
             deadline_passed: false,
+            settle_until: None,
         }
     }
 
@@ -330,9 +369,20 @@ impl<'a> Supervisor<'a> {
     }
 
     /// SIGCHLD: reap, tell the lifecycle what happened to the child; the steps it asks for.
+    /// The settling time is over: take the SIGCHLD that waited, and reap.
+    fn on_settled(&mut self) -> io::Result<Steps> {
+        self.settle_until = None;
+        self.deadline_passed = false;
+        sigset::wait(&SignalSet::of([libc::SIGCHLD]), Some(Duration::ZERO))?;
+        Ok(self.on_children_changed(Instant::now()))
+    }
+
     fn on_children_changed(&mut self, now: Instant) -> Steps {
         let unreaped = (!self.child_reaped).then_some(self.child);
         let reaped = reap(unreaped, &mut self.sweeper, self.config.warn_on_reap);
+        if reaped.others > 0 && reaped.descendants_left {
+            self.settle_until = now.checked_add(SETTLE);
+        }
         if let Some(code) = reaped.child_status.and_then(exit::from_wait_status) {
             self.child_reaped = true;
             self.relay.child_reaped();

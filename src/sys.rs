@@ -120,14 +120,24 @@ pub enum ChildEvent {
     Continued { pid: libc::pid_t },
 }
 
-/// The next change of any child, without waiting (`WNOHANG | WUNTRACED | WCONTINUED`):
-/// `Ok(None)` when no child has changed, `Err` with ECHILD when there is no child left.
-pub fn next_child_event() -> io::Result<Option<ChildEvent>> {
+/// The next ended child, reaped, without waiting (`waitpid(-1, WNOHANG)`): its pid and
+/// raw wait status; `Ok(None)` when no child has ended, `Err` with ECHILD when there is no
+/// child left.
+pub fn next_exit() -> io::Result<Option<(libc::pid_t, i32)>> {
+    let mut status = 0;
+    // SAFETY: waitpid writes only the status.
+    let pid = cvt_r(|| unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) })?;
+    Ok((pid > 0).then_some((pid, status)))
+}
+
+/// The next change of child `pid` — stopped, continued or ended — without waiting
+/// (`WNOHANG | WUNTRACED | WCONTINUED`): `Ok(None)` when it has not changed.
+pub fn next_change_of(pid: libc::pid_t) -> io::Result<Option<ChildEvent>> {
     let mut status = 0;
     // SAFETY: waitpid writes only the status.
     let pid = cvt_r(|| unsafe {
         libc::waitpid(
-            -1,
+            pid,
             &mut status,
             libc::WNOHANG | libc::WUNTRACED | libc::WCONTINUED,
         )

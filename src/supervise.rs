@@ -25,7 +25,7 @@ use crate::terminal::{Foreground, Terminal};
 /// ends with a pass over every child that finds nothing; waiting a moment lets one pass
 /// reap many. Every other signal still wakes pidone at once, and no zombie stays longer
 /// than this.
-const SETTLE: Duration = Duration::from_millis(1);
+const SETTLE: Duration = Duration::from_millis(4);
 
 /// Most signals a single wake-up takes; any beyond wait for the next turn.
 const BATCH: usize = 64;

@@ -32,6 +32,7 @@ pub mod lifecycle;
 pub mod logging;
 pub mod peers;
 pub mod personality;
+pub mod reap;
 pub mod settings;
 pub mod signals;
 pub mod sigset;

@@ -1,4 +1,4 @@
-//! The command line as the user typed it: the options, their parser and the help text.
+//! The command line as the user typed it: the usage line and the options' parser.
 //!
 //! Values stay raw here; `config` validates them together with their environment variables.
 //! Which options there are, and their help, is the settings table's (`settings.rs`).
@@ -157,7 +157,9 @@ fn set(cli: &mut Cli, long: &str, value: Option<String>) {
         "verbose" => cli.verbose = cli.verbose.saturating_add(1),
         "license" => cli.license = true,
         "help" => cli.help = true,
-        _ => cli.version = true,
+        "version" => cli.version = true,
+        // Only the table's names reach here; a unit test holds every one of them to an arm.
+        _ => {}
     }
 }
 
@@ -299,6 +301,23 @@ mod tests {
                 "{flag}: {error}"
             );
             assert!(!error.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn every_setting_in_the_table_is_recorded() {
+        for setting in &SETTINGS {
+            let mut args = vec![setting.flag()];
+            if setting.value.is_some() {
+                args.push("x".to_string());
+            }
+            let cli = parse(args.into_iter().map(OsString::from)).unwrap();
+            assert_ne!(
+                format!("{cli:?}"),
+                format!("{:?}", Cli::default()),
+                "{}",
+                setting.long
+            );
         }
     }
 

@@ -4,6 +4,9 @@
 pub const FAILURE: u8 = 1;
 /// The command line or an environment variable was invalid; nothing was spawned.
 pub const USAGE: u8 = 2;
+/// An invalid command line under a peer's name (tini, docker-init, dumb-init, catatonit):
+/// 1, as all three peers exit.
+pub const PEER_USAGE: u8 = 1;
 /// The command was found but could not be executed (permission, format, interpreter).
 pub const NOT_EXECUTABLE: u8 = 126;
 /// The command was not found.

@@ -338,8 +338,9 @@ impl Lifecycle {
         steps
     }
 
-    /// The loop woke up without an event.
-    pub fn on_timeout(&mut self, now: Instant) -> Step {
+    /// The loop woke up without an event: the grace or drain deadline, the end of the stop
+    /// delay, or the `--timeout`, whichever came first.
+    pub fn on_deadline(&mut self, now: Instant) -> Step {
         if self.phase == Phase::Killing {
             return Step::Wait;
         }
@@ -439,14 +440,14 @@ mod tests {
             forwarded(libc::SIGHUP),
             "others pass"
         );
-        assert_eq!(life.on_timeout(t0 + secs(2)), Step::Wait);
-        assert_eq!(life.on_timeout(t0 + DELAY), Step::Forward(libc::SIGTERM));
+        assert_eq!(life.on_deadline(t0 + secs(2)), Step::Wait);
+        assert_eq!(life.on_deadline(t0 + DELAY), Step::Forward(libc::SIGTERM));
         assert_eq!(
             life.next_deadline(),
             Some(t0 + GRACE),
             "the grace counted from the arrival"
         );
-        assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
+        assert_eq!(life.on_deadline(t0 + GRACE), Step::KillDescendants);
     }
 
     #[test]
@@ -463,7 +464,7 @@ mod tests {
             Some(t0 + GRACE),
             "nothing held any more"
         );
-        assert_eq!(life.on_timeout(t0 + DELAY), Step::Wait);
+        assert_eq!(life.on_deadline(t0 + DELAY), Step::Wait);
     }
 
     #[test]
@@ -494,8 +495,8 @@ mod tests {
         let mut life = life(secs(2), secs(5));
         life.on_signal(libc::SIGTERM, t0);
         assert_eq!(life.next_deadline(), Some(t0 + secs(2)));
-        assert_eq!(life.on_timeout(t0 + secs(2)), Step::KillDescendants);
-        assert_eq!(life.on_timeout(t0 + secs(5)), Step::Wait);
+        assert_eq!(life.on_deadline(t0 + secs(2)), Step::KillDescendants);
+        assert_eq!(life.on_deadline(t0 + secs(5)), Step::Wait);
     }
 
     #[test]
@@ -583,7 +584,7 @@ mod tests {
             assert_eq!(life.on_signal(signal, t0), forwarded(signal));
         }
         assert_eq!(life.next_deadline(), None);
-        assert_eq!(life.on_timeout(t0 + secs(3600)), Step::Wait);
+        assert_eq!(life.on_deadline(t0 + secs(3600)), Step::Wait);
     }
 
     #[test]
@@ -591,8 +592,8 @@ mod tests {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
-        assert_eq!(life.on_timeout(t0 + secs(9)), Step::Wait);
-        assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
+        assert_eq!(life.on_deadline(t0 + secs(9)), Step::Wait);
+        assert_eq!(life.on_deadline(t0 + GRACE), Step::KillDescendants);
         assert_eq!(life.phase(), Phase::Killing);
         assert_eq!(life.next_deadline(), None, "nothing left to time out");
         life.on_child_exit(137);
@@ -621,7 +622,7 @@ mod tests {
         let mut life = life(GRACE, Duration::ZERO);
         life.on_child_exit(3);
         life.after_reaping(true, t0);
-        assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
+        assert_eq!(life.on_deadline(t0 + GRACE), Step::KillDescendants);
         // Orphans of killed workers are re-parented and killed in turn.
         assert_eq!(life.after_reaping(true, t0 + GRACE), Step::KillDescendants);
         assert_eq!(
@@ -660,7 +661,7 @@ mod tests {
         let mut life = life(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
         assert_eq!(life.after_kill(false), Step::Wait, "no deadline yet");
-        assert_eq!(life.on_timeout(t0 + GRACE), Step::KillDescendants);
+        assert_eq!(life.on_deadline(t0 + GRACE), Step::KillDescendants);
         assert_eq!(
             life.after_kill(false),
             Step::Wait,
@@ -728,7 +729,7 @@ mod tests {
         let t0 = Instant::now();
         let mut life = life(Duration::ZERO, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
-        assert_eq!(life.on_timeout(t0), Step::KillDescendants);
+        assert_eq!(life.on_deadline(t0), Step::KillDescendants);
     }
 
     #[test]
@@ -736,7 +737,7 @@ mod tests {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
         life.on_signal(libc::SIGTERM, t0);
-        life.on_timeout(t0 + GRACE);
+        life.on_deadline(t0 + GRACE);
         assert_eq!(
             life.after_reaping(true, t0 + GRACE),
             Step::Wait,
@@ -755,7 +756,7 @@ mod tests {
             None,
             "the orchestrator's deadline only"
         );
-        assert_eq!(life.on_timeout(t0 + secs(3600)), Step::Wait);
+        assert_eq!(life.on_deadline(t0 + secs(3600)), Step::Wait);
         // The child exits; what it left gets SIGTERM, and still no SIGKILL of pidone's.
         life.on_child_exit(143);
         assert_eq!(
@@ -776,7 +777,7 @@ mod tests {
         // A SIGTERM from outside during the drain neither extends nor drops its deadline.
         assert!(life.on_signal(libc::SIGTERM, t0 + secs(1)).shutdown_started);
         assert_eq!(life.next_deadline(), Some(t0 + DRAIN));
-        assert_eq!(life.on_timeout(t0 + DRAIN), Step::KillDescendants);
+        assert_eq!(life.on_deadline(t0 + DRAIN), Step::KillDescendants);
     }
 
     #[test]
@@ -853,8 +854,8 @@ mod tests {
             t0,
         );
         assert_eq!(life.next_deadline(), Some(t0 + secs(60)));
-        assert_eq!(life.on_timeout(t0 + secs(59)), Step::Wait);
-        assert_eq!(life.on_timeout(t0 + secs(60)), Step::TimedOut);
+        assert_eq!(life.on_deadline(t0 + secs(59)), Step::Wait);
+        assert_eq!(life.on_deadline(t0 + secs(60)), Step::TimedOut);
         assert_eq!(life.next_deadline(), None, "fires once");
         assert_eq!(
             life.on_signal(libc::SIGTERM, t0 + secs(60)),
@@ -876,6 +877,6 @@ mod tests {
         exited.on_child_exit(0);
         assert_eq!(exited.after_reaping(true, t0 + secs(1)), Step::Wait);
         assert_eq!(exited.next_deadline(), None);
-        assert_eq!(exited.on_timeout(t0 + secs(61)), Step::Wait);
+        assert_eq!(exited.on_deadline(t0 + secs(61)), Step::Wait);
     }
 }

@@ -63,7 +63,7 @@ impl Personality {
     /// [`exit::USAGE`] (2) under pidone's own.
     pub fn usage_exit_code(self) -> u8 {
         match self {
-            Personality::Tini | Personality::DumbInit | Personality::Catatonit => 1,
+            Personality::Tini | Personality::DumbInit | Personality::Catatonit => exit::PEER_USAGE,
             Personality::Pidone => exit::USAGE,
         }
     }

@@ -283,7 +283,7 @@ impl<'a> Supervisor<'a> {
     fn on_deadline(&mut self) -> Steps {
         self.deadline_passed = true;
         let now = Instant::now();
-        match self.lifecycle.on_timeout(now) {
+        match self.lifecycle.on_deadline(now) {
             Step::TimedOut => {
                 if let Some(timeout) = self.config.timeout {
                     warn!(
@@ -299,7 +299,6 @@ impl<'a> Supervisor<'a> {
         }
     }
 
-    /// SIGCHLD: reap, tell the lifecycle what happened to the child; the steps it asks for.
     /// The settling time is over: take the SIGCHLD that waited, and reap.
     fn on_settled(&mut self) -> io::Result<Steps> {
         self.settle_until = None;
@@ -308,6 +307,7 @@ impl<'a> Supervisor<'a> {
         Ok(self.on_children_changed(Instant::now()))
     }
 
+    /// SIGCHLD: reap, tell the lifecycle what happened to the child; the steps it asks for.
     fn on_children_changed(&mut self, now: Instant) -> Steps {
         let unreaped = (!self.child_reaped).then_some(self.child);
         let reaped = reap(unreaped, &mut self.sweeper, self.config.warn_on_reap);

@@ -1,8 +1,10 @@
-//! The system calls pidone makes, each written once. [`cvt`] turns the C convention (-1
-//! and `errno`) into an `io::Result`; [`cvt_r`] also repeats a call a signal interrupted
-//! (EINTR), as Rust's standard library does for its own (`sys/pal/unix`). Most of pidone's
-//! `unsafe` is here, each block with the reason it is sound; the rest sits between fork
-//! and exec (`spawn.rs`) and in the kernel signal-set calls (`signals.rs`).
+//! The system calls pidone makes itself, each written once (`nix` makes `pipe2` and the
+//! subreaper's `prctl`). [`cvt`] turns the C convention (-1 and `errno`) into an
+//! `io::Result`; [`cvt_r`] also repeats a call a signal interrupted (EINTR), as Rust's
+//! standard library does for its own (`sys/pal/unix`). Most of pidone's `unsafe` is here,
+//! each block with the reason it is sound; the rest sits between fork and exec
+//! (`spawn/child.rs`), in the kernel signal-set calls (`sigset.rs`), and where `/proc` and
+//! the environment are read (`descendants.rs`, `spawn/mod.rs`).
 //!
 //! None of these functions allocates: [`kill`], [`cvt`] and [`cvt_r`] are safe to call
 //! between fork and exec.

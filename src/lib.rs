@@ -77,7 +77,7 @@ pub fn run(argv: Vec<OsString>) -> u8 {
     become_reaper(me);
     if config.pause {
         tidy_up();
-        return supervise::pause(&handled);
+        return supervise::pause(&handled, config.warn_on_reap);
     }
 
     let (placement, terminal) = place_child(&config);

@@ -430,9 +430,10 @@ impl<'a> Supervisor<'a> {
     }
 }
 
-/// Pause mode: no child. Reaps whatever is re-parented to pidone and exits 0 on SIGTERM or
-/// SIGINT; other signals are ignored, and nothing wakes pidone up in between.
-pub fn pause(handled: &SignalSet) -> u8 {
+/// Pause mode: no child. Reaps whatever is re-parented to pidone — with a warning naming
+/// each one under `--warn-on-reap` — and exits 0 on SIGTERM or SIGINT; other signals are
+/// ignored, and nothing wakes pidone up in between.
+pub fn pause(handled: &SignalSet, warn_on_reap: bool) -> u8 {
     loop {
         let received = match sigset::wait(handled, None) {
             Ok(Some(received)) => received,
@@ -443,7 +444,15 @@ pub fn pause(handled: &SignalSet) -> u8 {
             }
         };
         match received.signal {
-            libc::SIGCHLD => while sys::reap_one() {},
+            libc::SIGCHLD => {
+                while let Ok(Some((pid, _))) = sys::next_exit() {
+                    if warn_on_reap {
+                        warn!("reaped process {pid}");
+                    } else {
+                        debug!("reaped process {pid}");
+                    }
+                }
+            }
             signal if signals::is_shutdown(signal) => {
                 info!("received {}: pausing is over", signals::name(signal));
                 return 0;

@@ -155,13 +155,6 @@ pub fn next_change_of(pid: libc::pid_t) -> io::Result<Option<ChildEvent>> {
     })
 }
 
-/// Reaps one ended child without waiting; whether there was one.
-pub fn reap_one() -> bool {
-    // SAFETY: waitpid with a null status pointer only reaps.
-    cvt_r(|| unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) })
-        .is_ok_and(|pid| pid > 0)
-}
-
 /// Waits for child `pid` to end and reaps it.
 pub fn reap(pid: libc::pid_t) -> io::Result<()> {
     // SAFETY: waitpid with a null status pointer only reaps.

@@ -45,3 +45,24 @@ fn pause_mode_reaps_orphans_left_in_its_namespace() {
     pidone.signal(libc::SIGTERM);
     assert_eq!(pidone.finish().code, 0);
 }
+
+/// `--warn-on-reap` in pause mode names each process it reaps, as it does with a command.
+#[test]
+fn pause_mode_warns_on_reap_when_asked() {
+    require_namespaces!();
+    let mut pidone = Pidone::new().args(["-P", "-w"]).start();
+    let pid = pidone.pid_when_running();
+    let status = Command::new("nsenter")
+        .args(["--target", &pid.to_string(), "--pid", "--"])
+        .arg(helper())
+        .args(["orphans", "3", "exit", "0"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for _ in 0..3 {
+        pidone.expect_stderr_line("pidone: warning: reaped process ");
+    }
+    pidone.signal(libc::SIGTERM);
+    assert_eq!(pidone.finish().code, 0);
+}

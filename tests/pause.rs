@@ -8,6 +8,19 @@ use std::process::{Command, Stdio};
 
 use common::{Pidone, helper};
 
+/// A process entering the PID namespace of `pid` leaves `count` orphans behind, as a pod's
+/// containers do in a pod whose sandbox pidone is.
+fn leave_orphans_in_namespace_of(pid: i32, count: usize) {
+    let status = Command::new("nsenter")
+        .args(["--target", &pid.to_string(), "--pid", "--"])
+        .arg(helper())
+        .args(["orphans", &count.to_string(), "exit", "0"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 #[test]
 fn pause_mode_sleeps_until_sigterm() {
     require_namespaces!();
@@ -29,16 +42,7 @@ fn pause_mode_reaps_orphans_left_in_its_namespace() {
     require_namespaces!();
     let pidone = Pidone::new().args(["-P"]).start();
     let pid = pidone.pid_when_running();
-    // A process entering pidone's namespace leaves orphans behind, as a pod's containers do
-    // in a pod whose sandbox pidone is.
-    let status = Command::new("nsenter")
-        .args(["--target", &pid.to_string(), "--pid", "--"])
-        .arg(helper())
-        .args(["orphans", "100", "exit", "0"])
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    leave_orphans_in_namespace_of(pid, 100);
     common::eventually("pidone reaps them all", || {
         common::namespace_members(pid).len() == 1
     });
@@ -52,14 +56,7 @@ fn pause_mode_warns_on_reap_when_asked() {
     require_namespaces!();
     let mut pidone = Pidone::new().args(["-P", "-w"]).start();
     let pid = pidone.pid_when_running();
-    let status = Command::new("nsenter")
-        .args(["--target", &pid.to_string(), "--pid", "--"])
-        .arg(helper())
-        .args(["orphans", "3", "exit", "0"])
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    leave_orphans_in_namespace_of(pid, 3);
     for _ in 0..3 {
         pidone.expect_stderr_line("pidone: warning: reaped process ");
     }

@@ -115,6 +115,11 @@ impl<'a> Relay<'a> {
         self.child_reaped = true;
     }
 
+    /// The child's pid while it is pidone's to signal, `None` once it has been reaped.
+    pub fn unreaped_child(&self) -> Option<libc::pid_t> {
+        (!self.child_reaped).then_some(self.child)
+    }
+
     /// Whether the child is stopped (`true`) or was continued (`false`).
     pub fn child_stopped(&mut self, stopped: bool) {
         self.child_stopped = stopped;

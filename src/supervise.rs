@@ -161,7 +161,6 @@ struct Supervisor<'a> {
     config: &'a Config,
     me: libc::pid_t,
     child: libc::pid_t,
-    child_reaped: bool,
     lifecycle: Lifecycle,
     relay: Relay<'a>,
     sweeper: Sweeper,
@@ -202,7 +201,6 @@ impl<'a> Supervisor<'a> {
             config,
             me,
             child: child.pid,
-            child_reaped: false,
             lifecycle,
             relay: Relay::new(child.pid, config.target, &config.rewrite, shares_terminal),
             sweeper,
@@ -309,20 +307,19 @@ impl<'a> Supervisor<'a> {
 
     /// SIGCHLD: reap, tell the lifecycle what happened to the child; the steps it asks for.
     fn on_children_changed(&mut self, now: Instant) -> Steps {
-        let unreaped = (!self.child_reaped).then_some(self.child);
+        let unreaped = self.relay.unreaped_child();
         let reaped = reap(unreaped, &mut self.sweeper, self.config.warn_on_reap);
         if reaped.others > 0 && reaped.descendants_left {
             self.settle_until = now.checked_add(SETTLE);
         }
         if let Some(code) = reaped.child_status.and_then(exit::from_wait_status) {
-            self.child_reaped = true;
             self.relay.child_reaped();
             info!("child {} exited; exit code {code}", self.child);
             self.lifecycle
                 .on_child_exit(exit::remap(code, &self.config.remap_exit));
         }
         // With nothing left, pidone exits: there is no group to check.
-        if self.child_reaped && reaped.descendants_left {
+        if self.relay.unreaped_child().is_none() && reaped.descendants_left {
             self.sweeper.let_go_of_group_if_empty();
         }
         let mut steps = Steps::new();

@@ -92,8 +92,7 @@ fn the_apps_forks_fail_on_a_full_process_table_and_pidone_keeps_reaping() {
     pidone.await_idle();
     let pid = pidone.pid();
     let child = pidone.child_pid();
-    kill(pid, libc::SIGSTOP);
-    eventually("pidone is stopped", || state(pid) == 'T');
+    common::freeze(pid);
     kill(child, libc::SIGUSR2);
     pidone.expect_line("app: fork refused");
     assert!(
@@ -287,8 +286,7 @@ fn a_child_that_stops_just_as_sigterm_arrives_is_continued() {
     pidone.await_idle();
     let pid = pidone.pid();
     let child = pidone.child_pid();
-    kill(pid, libc::SIGSTOP);
-    eventually("pidone is stopped", || state(pid) == 'T');
+    common::freeze(pid);
     kill(pid, libc::SIGTERM);
     kill(child, libc::SIGUSR1);
     eventually("the child has stopped", || state(child) == 'T');

@@ -112,8 +112,7 @@ fn sigterm_while_the_child_is_exiting_keeps_the_childs_code() {
     let child = pidone.child_pid();
     // Freeze pidone (only SIGSTOP and SIGKILL from outside its namespace reach it
     // regardless), let the child die, and send SIGTERM while its exit is unreaped.
-    kill(pid, libc::SIGSTOP);
-    eventually("pidone is stopped", || state(pid) == 'T');
+    common::freeze(pid);
     kill(child, libc::SIGUSR1);
     eventually("the child is a zombie", || state(child) == 'Z');
     kill(pid, libc::SIGTERM);

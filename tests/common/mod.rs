@@ -690,6 +690,13 @@ pub fn kill(pid: i32, signal: i32) {
     );
 }
 
+/// Stops `pid` with SIGSTOP and waits until /proc shows it stopped. Only SIGSTOP and
+/// SIGKILL from outside its namespace reach a PID 1 whatever it blocks.
+pub fn freeze(pid: i32) {
+    kill(pid, libc::SIGSTOP);
+    eventually("the process is stopped", || state(pid) == 'T');
+}
+
 /// The state letter of /proc/PID/stat (`R`, `S`, `T`, `Z`, ...), `?` once `pid` is gone.
 pub fn state(pid: i32) -> char {
     stat(pid).map_or('?', |(state, _, _)| state)

@@ -14,7 +14,7 @@ use std::os::unix::ffi::OsStringExt;
 
 use pidone::config::{self, Config, ConfigError, Invocation};
 use pidone::descendants::{self, Stat};
-use pidone::signals::{self, Rewrite};
+use pidone::signals::{self, Rewrite, Signal};
 use pidone::{duration, exit, spawn};
 
 /// Program names, so that every personality comes up often: a one-byte (or empty) first
@@ -234,10 +234,7 @@ fn check_config(config: &Config, argv: &[OsString]) {
         assert!(config.stop_delay < grace, "{config:?}");
     }
     if let Some(signal) = config.parent_death_signal {
-        assert!(
-            (1..=libc::SIGRTMAX()).contains(&signal),
-            "parent death signal {signal}"
-        );
+        assert!(is_signal(signal), "parent death signal {signal:?}");
     }
     // The command reaches the child byte for byte: it is the tail of argv.
     assert!(
@@ -279,22 +276,22 @@ pub fn duration(data: &[u8]) {
     }
 }
 
-fn is_signal(signal: i32) -> bool {
-    (1..=libc::SIGRTMAX()).contains(&signal)
+fn is_signal(signal: Signal) -> bool {
+    (1..=libc::SIGRTMAX()).contains(&signal.number())
 }
 
-/// `signals::parse` on any text; `signals::name` of whatever it returns.
+/// `signals::parse` on any text; the name of whatever it returns.
 pub fn signal(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let Some(signal) = signals::parse(&text) else {
         return;
     };
-    assert!(is_signal(signal), "{text:?} gave {signal}");
-    let name = signals::name(signal);
+    assert!(is_signal(signal), "{text:?} gave {signal:?}");
+    let name = signal.to_string();
     assert_eq!(
         signals::parse(&name),
         Some(signal),
-        "{text:?} is {signal}, whose name {name:?} does not read back"
+        "{text:?} is {signal:?}, whose name {name:?} does not read back"
     );
 }
 
@@ -305,7 +302,7 @@ pub fn rewrite(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let mut rewrite = Rewrite::default();
     // The model: the rule in force for each signal, in the order they were added.
-    let mut model: Vec<(i32, Option<i32>)> = Vec::new();
+    let mut model: Vec<(Signal, Option<Signal>)> = Vec::new();
     let mut valid_rules = Vec::new();
     let mut all_valid = true;
     for rule in text.split(',') {
@@ -318,8 +315,8 @@ pub fn rewrite(data: &[u8]) {
             all_valid &= default;
             continue;
         };
-        assert!(is_signal(from), "{rule:?} rewrites {from}");
-        assert_ne!(from, libc::SIGCHLD, "{rule:?} rewrites SIGCHLD");
+        assert!(is_signal(from), "{rule:?} rewrites {from:?}");
+        assert_ne!(from, Signal::CHLD, "{rule:?} rewrites SIGCHLD");
         assert!(to.is_none_or(is_signal), "{rule:?} rewrites to {to:?}");
         if default {
             rewrite.set_default(from, to);
@@ -333,8 +330,11 @@ pub fn rewrite(data: &[u8]) {
             valid_rules.push(rule);
         }
     }
-    let max = libc::SIGRTMAX();
-    for signal in (-1..=max + 1).chain([i32::MIN, i32::MAX]) {
+    // Every signal there is; a number outside 1..=64 is no `Signal`, so none is rewritten.
+    for signal in (-1..=libc::SIGRTMAX() + 1)
+        .chain([i32::MIN, i32::MAX])
+        .filter_map(Signal::new)
+    {
         let expected = match model.iter().find(|&&(from, _)| from == signal) {
             Some(&(_, to)) => to,
             None => Some(signal),

@@ -13,6 +13,7 @@ use std::fs;
 
 use log::debug;
 
+use crate::signals::Signal;
 use crate::sys::{self, Destination};
 
 /// The fields of `/proc/PID/stat` pidone needs (`man 5 proc`).
@@ -151,18 +152,18 @@ fn scan(scope: &Scope) -> Option<Vec<Stat>> {
     Some(found)
 }
 
-fn send(to: Destination, signal: i32) {
+fn send(to: Destination, signal: Signal) {
     if let Err(error) = sys::kill(to, signal) {
-        debug!("sending {} to {to}: {error}", crate::signals::name(signal));
+        debug!("sending {signal} to {to}: {error}");
     }
 }
 
 /// Sends `signal`, and SIGCONT after it where a stopped process would otherwise keep it
 /// pending (see [`crate::forward::needs_sigcont_after`]).
-fn send_resumable(to: Destination, signal: i32) {
+fn send_resumable(to: Destination, signal: Signal) {
     send(to, signal);
     if crate::forward::needs_sigcont_after(signal) {
-        send(to, libc::SIGCONT);
+        send(to, Signal::CONT);
     }
 }
 
@@ -253,7 +254,7 @@ impl Sweeper {
     /// dumb-init's last act in its setsid mode: `signal` (SIGTERM, or what `--rewrite` makes
     /// of it; `None` when it drops it) to the child's process group — unless the group has
     /// been asked to stop already.
-    pub fn term_group_unless_asked(&mut self, signal: Option<i32>) {
+    pub fn term_group_unless_asked(&mut self, signal: Option<Signal>) {
         if !self.asked.is_empty() || !self.asked_groups.is_empty() {
             debug!("the child's process group has had its SIGTERM");
             return;
@@ -270,9 +271,9 @@ impl Sweeper {
     /// A broadcast (`kill(-1)` as PID 1, else the child's group) reaches everyone at once,
     /// processes forking meanwhile included; for SIGTERM it is used only while it cannot
     /// reach a process twice: before anyone has been asked to stop.
-    pub fn sweep(&mut self, signal: i32) -> Option<Vec<libc::pid_t>> {
+    pub fn sweep(&mut self, signal: Signal) -> Option<Vec<libc::pid_t>> {
         let alive = scan(&self.scope);
-        let terminating = signal != libc::SIGKILL;
+        let terminating = signal != Signal::KILL;
         let may_broadcast = if terminating {
             !self.term_broadcast_done && self.asked.is_empty() && self.asked_groups.is_empty()
         } else {

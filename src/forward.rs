@@ -17,7 +17,7 @@
 use log::debug;
 
 use crate::descendants::Sweeper;
-use crate::signals::{self, Rewrite};
+use crate::signals::{Rewrite, Signal};
 use crate::sigset::Received;
 use crate::sys::{self, Destination};
 
@@ -47,10 +47,8 @@ pub enum Disposition {
 /// as `kill(getpid(), SIGPIPE)`.
 pub fn disposition(received: &Received, me: libc::pid_t) -> Disposition {
     match received.signal {
-        libc::SIGCHLD => Disposition::Reap,
-        libc::SIGPIPE if received.code == libc::SI_USER && received.sender == me => {
-            Disposition::Own
-        }
+        Signal::CHLD => Disposition::Reap,
+        Signal::PIPE if received.code == libc::SI_USER && received.sender == me => Disposition::Own,
         _ => Disposition::Forward,
     }
 }
@@ -58,8 +56,8 @@ pub fn disposition(received: &Received, me: libc::pid_t) -> Disposition {
 /// Whether a signal sent to stop processes must be followed by SIGCONT: a stopped process
 /// keeps it pending until continued, so it would neither exit nor flush before the
 /// deadline's SIGKILL. Orchestrators do the same (systemd sends SIGCONT after SIGTERM).
-pub fn needs_sigcont_after(signal: i32) -> bool {
-    signals::is_shutdown(signal)
+pub fn needs_sigcont_after(signal: Signal) -> bool {
+    signal.is_shutdown()
 }
 
 /// Where a forwarded signal goes, or `None` when nobody it was meant for can still be
@@ -127,13 +125,12 @@ impl<'a> Relay<'a> {
 
     /// Forwards `signals`, what the lifecycle made of `received`: all of them but the
     /// received signal itself when the terminal sent it to the group the child shares.
-    pub fn forward_reaction(&self, received: &Received, signals: &[i32], sweeper: &mut Sweeper) {
+    pub fn forward_reaction(&self, received: &Received, signals: &[Signal], sweeper: &mut Sweeper) {
         let from_terminal = self.shares_terminal && received.code == libc::SI_KERNEL;
         for &signal in signals {
             if from_terminal && signal == received.signal {
                 debug!(
-                    "not forwarding {}: the terminal sent it to the child's process group",
-                    signals::name(signal)
+                    "not forwarding {signal}: the terminal sent it to the child's process group"
                 );
             } else {
                 self.forward(signal, sweeper);
@@ -142,33 +139,30 @@ impl<'a> Relay<'a> {
     }
 
     /// Forwards `received`, rewritten, to the child or its group.
-    pub fn forward(&self, received: i32, sweeper: &mut Sweeper) {
+    pub fn forward(&self, received: Signal, sweeper: &mut Sweeper) {
         let Some(signal) = self.rewrite.apply(received) else {
-            debug!("dropping {}: rewritten to 0", signals::name(received));
+            debug!("dropping {received}: rewritten to 0");
             return;
         };
         let Some(to) = self.destination(sweeper) else {
-            debug!(
-                "not forwarding {}: the child is reaped and its process group is empty",
-                signals::name(signal)
-            );
+            debug!("not forwarding {signal}: the child is reaped and its process group is empty");
             return;
         };
         send(to, signal);
-        if signals::is_shutdown(received) {
+        if received.is_shutdown() {
             sweeper.record_asked(to);
         }
         // Only when needed: a SIGCONT right behind every SIGTERM would delay the
         // application's handling of it.
         if needs_sigcont_after(received) && self.child_stopped {
-            send(to, libc::SIGCONT);
+            send(to, Signal::CONT);
         }
     }
 
     /// Continues a child found stopped while it is being stopped for good.
     pub fn resume(&self, sweeper: &mut Sweeper) {
         if let Some(to) = self.destination(sweeper) {
-            send(to, libc::SIGCONT);
+            send(to, Signal::CONT);
         }
     }
 
@@ -180,13 +174,10 @@ impl<'a> Relay<'a> {
     }
 }
 
-fn send(to: Destination, signal: i32) {
+fn send(to: Destination, signal: Signal) {
     match sys::kill(to, signal) {
-        Ok(()) => debug!("forwarded {} to {to}", signals::name(signal)),
-        Err(error) => debug!(
-            "could not forward {} to {to}: {error}",
-            signals::name(signal)
-        ),
+        Ok(()) => debug!("forwarded {signal} to {to}"),
+        Err(error) => debug!("could not forward {signal} to {to}: {error}"),
     }
 }
 
@@ -194,7 +185,7 @@ fn send(to: Destination, signal: i32) {
 mod tests {
     use super::*;
 
-    fn received(signal: i32, code: i32, sender: libc::pid_t) -> Received {
+    fn received(signal: Signal, code: i32, sender: libc::pid_t) -> Received {
         Received {
             signal,
             sender,
@@ -206,29 +197,29 @@ mod tests {
     fn sigchld_is_reaped_and_own_sigpipe_kept() {
         let me = 40;
         assert_eq!(
-            disposition(&received(libc::SIGCHLD, libc::CLD_EXITED, 7), me),
+            disposition(&received(Signal::CHLD, libc::CLD_EXITED, 7), me),
             Disposition::Reap
         );
         assert_eq!(
-            disposition(&received(libc::SIGPIPE, libc::SI_USER, me), me),
+            disposition(&received(Signal::PIPE, libc::SI_USER, me), me),
             Disposition::Own
         );
         assert_eq!(
-            disposition(&received(libc::SIGPIPE, libc::SI_USER, 7), me),
+            disposition(&received(Signal::PIPE, libc::SI_USER, 7), me),
             Disposition::Forward,
             "another process's kill -PIPE"
         );
         assert_eq!(
-            disposition(&received(libc::SIGTERM, libc::SI_USER, me), me),
+            disposition(&received(Signal::TERM, libc::SI_USER, me), me),
             Disposition::Forward
         );
     }
 
     #[test]
     fn only_stopping_signals_are_followed_by_sigcont() {
-        assert!(needs_sigcont_after(libc::SIGTERM) && needs_sigcont_after(libc::SIGINT));
-        for signal in [libc::SIGHUP, libc::SIGUSR1, libc::SIGQUIT, libc::SIGKILL] {
-            assert!(!needs_sigcont_after(signal), "{}", signals::name(signal));
+        assert!(needs_sigcont_after(Signal::TERM) && needs_sigcont_after(Signal::INT));
+        for signal in [Signal::HUP, Signal::USR1, Signal::QUIT, Signal::KILL] {
+            assert!(!needs_sigcont_after(signal), "{signal}");
         }
     }
 

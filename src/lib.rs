@@ -44,6 +44,7 @@ pub mod terminal;
 use std::ffi::OsString;
 
 use config::{Config, ConfigError, Invocation, Isolation};
+use signals::Signal;
 use sigset::SignalSet;
 use spawn::{ExecPlan, Placement};
 use terminal::Terminal;
@@ -170,7 +171,7 @@ fn own_variables() -> Vec<(Vec<u8>, OsString)> {
 
 /// pidone receives `signal` when its parent dies (tini's `-p`); it is forwarded like any
 /// other. If the parent is already gone, pidone sends it to itself.
-fn set_parent_death_signal(signal: i32) {
+fn set_parent_death_signal(signal: Signal) {
     let parent = sys::parent_pid();
     if let Err(error) = sys::set_parent_death_signal(signal) {
         log::warn!("cannot set the parent death signal: {error}");

@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::signals;
+use crate::signals::Signal;
 
 /// `now + by`. Durations are capped at `duration::MAX`, a year, which no monotonic clock
 /// is near overflowing; should one be, the deadline is as late as the clock can say.
@@ -74,7 +74,7 @@ pub enum Step {
     /// Nothing to do until the next event.
     Wait,
     /// Forward this signal now (a SIGTERM held for the stop delay).
-    Forward(i32),
+    Forward(Signal),
     /// The `--timeout` passed: handle a SIGTERM as if it had been received.
     TimedOut,
     /// Send SIGTERM to every descendant that has not had it.
@@ -148,7 +148,7 @@ impl Default for Steps {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reaction {
     /// Signals to forward now, in order.
-    pub forward: Vec<i32>,
+    pub forward: Vec<Signal>,
     /// The signal started the shutdown (and the grace clock, when a grace is set).
     pub shutdown_started: bool,
     /// The signal is held back for the stop delay.
@@ -229,15 +229,15 @@ impl Lifecycle {
     /// held back (the load balancer needs that time to stop sending traffic), but the clock
     /// still starts: the delay counts against the grace. Another SIGTERM or a SIGINT during
     /// the delay ends it.
-    pub fn on_signal(&mut self, signal: i32, now: Instant) -> Reaction {
+    pub fn on_signal(&mut self, signal: Signal, now: Instant) -> Reaction {
         let mut reaction = Reaction {
             forward: Vec::new(),
             shutdown_started: false,
             held: false,
             drain: false,
-            stop_self: signals::is_job_control_stop(signal),
+            stop_self: signal.is_job_control_stop(),
         };
-        if signals::is_shutdown(signal) && !self.stop_requested {
+        if signal.is_shutdown() && !self.stop_requested {
             self.stop_requested = true;
             self.timeout_at = None;
             reaction.shutdown_started = true;
@@ -248,7 +248,7 @@ impl Lifecycle {
                 self.phase = Phase::Draining;
                 reaction.drain = true;
             }
-            if signal == libc::SIGTERM
+            if signal == Signal::TERM
                 && !self.rules.stop_delay.is_zero()
                 && self.phase == Phase::Running
             {
@@ -257,9 +257,9 @@ impl Lifecycle {
                 return reaction;
             }
         }
-        if signals::is_shutdown(signal) && self.held_until.take().is_some() {
-            reaction.forward.push(libc::SIGTERM);
-            if signal == libc::SIGTERM {
+        if signal.is_shutdown() && self.held_until.take().is_some() {
+            reaction.forward.push(Signal::TERM);
+            if signal == Signal::TERM {
                 return reaction;
             }
         }
@@ -326,13 +326,13 @@ impl Lifecycle {
 
     /// The main child was stopped by `signal`; `at_terminal` says whether pidone runs as a
     /// job of a terminal's shell. The steps, in order.
-    pub fn on_child_stopped(&self, signal: i32, at_terminal: bool) -> Steps {
+    pub fn on_child_stopped(&self, signal: Signal, at_terminal: bool) -> Steps {
         let mut steps = Steps::new();
         // A SIGTERM may have been forwarded just before the stop was noticed.
         if self.shutting_down() {
             steps.push(Step::ContinueChild);
         }
-        if at_terminal && signals::is_job_control_stop(signal) {
+        if at_terminal && signal.is_job_control_stop() {
             steps.push(Step::StopWithChild);
         }
         steps
@@ -352,7 +352,7 @@ impl Lifecycle {
             }
             (Some(held), _, _) if now >= held => {
                 self.held_until = None;
-                Step::Forward(libc::SIGTERM)
+                Step::Forward(Signal::TERM)
             }
             (_, _, Some(timeout)) if now >= timeout => {
                 self.timeout_at = None;
@@ -398,7 +398,7 @@ mod tests {
 
     const DRAIN: Duration = Duration::from_secs(10);
 
-    fn forwarded(signal: i32) -> Reaction {
+    fn forwarded(signal: Signal) -> Reaction {
         Reaction {
             forward: vec![signal],
             shutdown_started: false,
@@ -408,7 +408,7 @@ mod tests {
         }
     }
 
-    fn started(signal: i32) -> Reaction {
+    fn started(signal: Signal) -> Reaction {
         Reaction {
             shutdown_started: true,
             ..forwarded(signal)
@@ -419,7 +419,7 @@ mod tests {
     fn the_stop_delay_holds_the_first_sigterm() {
         let t0 = Instant::now();
         let mut life = life(GRACE, DELAY);
-        let held = life.on_signal(libc::SIGTERM, t0);
+        let held = life.on_signal(Signal::TERM, t0);
         assert_eq!(
             held,
             Reaction {
@@ -436,12 +436,12 @@ mod tests {
             "wake up to forward it"
         );
         assert_eq!(
-            life.on_signal(libc::SIGHUP, t0 + secs(1)),
-            forwarded(libc::SIGHUP),
+            life.on_signal(Signal::HUP, t0 + secs(1)),
+            forwarded(Signal::HUP),
             "others pass"
         );
         assert_eq!(life.on_deadline(t0 + secs(2)), Step::Wait);
-        assert_eq!(life.on_deadline(t0 + DELAY), Step::Forward(libc::SIGTERM));
+        assert_eq!(life.on_deadline(t0 + DELAY), Step::Forward(Signal::TERM));
         assert_eq!(
             life.next_deadline(),
             Some(t0 + GRACE),
@@ -454,10 +454,10 @@ mod tests {
     fn a_second_sigterm_during_the_delay_forwards_at_once() {
         let t0 = Instant::now();
         let mut life = life(GRACE, DELAY);
-        life.on_signal(libc::SIGTERM, t0);
+        life.on_signal(Signal::TERM, t0);
         assert_eq!(
-            life.on_signal(libc::SIGTERM, t0 + secs(1)),
-            forwarded(libc::SIGTERM)
+            life.on_signal(Signal::TERM, t0 + secs(1)),
+            forwarded(Signal::TERM)
         );
         assert_eq!(
             life.next_deadline(),
@@ -471,9 +471,9 @@ mod tests {
     fn a_sigint_during_the_delay_forwards_both() {
         let t0 = Instant::now();
         let mut life = life(GRACE, DELAY);
-        life.on_signal(libc::SIGTERM, t0);
-        let reaction = life.on_signal(libc::SIGINT, t0 + secs(1));
-        assert_eq!(reaction.forward, [libc::SIGTERM, libc::SIGINT]);
+        life.on_signal(Signal::TERM, t0);
+        let reaction = life.on_signal(Signal::INT, t0 + secs(1));
+        assert_eq!(reaction.forward, [Signal::TERM, Signal::INT]);
         assert!(!reaction.shutdown_started);
     }
 
@@ -481,10 +481,10 @@ mod tests {
     fn sigint_is_never_held() {
         let t0 = Instant::now();
         let mut life = life(GRACE, DELAY);
-        assert_eq!(life.on_signal(libc::SIGINT, t0), started(libc::SIGINT));
+        assert_eq!(life.on_signal(Signal::INT, t0), started(Signal::INT));
         assert_eq!(
-            life.on_signal(libc::SIGTERM, t0),
-            forwarded(libc::SIGTERM),
+            life.on_signal(Signal::TERM, t0),
+            forwarded(Signal::TERM),
             "the clock runs already"
         );
     }
@@ -493,7 +493,7 @@ mod tests {
     fn a_delay_longer_than_the_grace_ends_in_the_kill() {
         let t0 = Instant::now();
         let mut life = life(secs(2), secs(5));
-        life.on_signal(libc::SIGTERM, t0);
+        life.on_signal(Signal::TERM, t0);
         assert_eq!(life.next_deadline(), Some(t0 + secs(2)));
         assert_eq!(life.on_deadline(t0 + secs(2)), Step::KillDescendants);
         assert_eq!(life.on_deadline(t0 + secs(5)), Step::Wait);
@@ -503,7 +503,7 @@ mod tests {
     fn a_child_exiting_during_the_delay_drops_the_held_sigterm() {
         let t0 = Instant::now();
         let mut life = life(GRACE, DELAY);
-        life.on_signal(libc::SIGTERM, t0);
+        life.on_signal(Signal::TERM, t0);
         life.on_child_exit(0);
         assert_eq!(
             life.after_reaping(true, t0 + secs(1)),
@@ -535,15 +535,15 @@ mod tests {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
         assert_eq!(life.next_deadline(), None);
-        assert_eq!(life.on_signal(libc::SIGTERM, t0), started(libc::SIGTERM));
+        assert_eq!(life.on_signal(Signal::TERM, t0), started(Signal::TERM));
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
         assert_eq!(
-            life.on_signal(libc::SIGTERM, t0 + secs(5)),
-            forwarded(libc::SIGTERM)
+            life.on_signal(Signal::TERM, t0 + secs(5)),
+            forwarded(Signal::TERM)
         );
         assert_eq!(
-            life.on_signal(libc::SIGINT, t0 + secs(6)),
-            forwarded(libc::SIGINT)
+            life.on_signal(Signal::INT, t0 + secs(6)),
+            forwarded(Signal::INT)
         );
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
     }
@@ -552,9 +552,9 @@ mod tests {
     fn shutting_down_from_the_first_stopping_signal_or_the_drain() {
         let t0 = Instant::now();
         let mut life = life(GRACE, DELAY);
-        life.on_signal(libc::SIGHUP, t0);
+        life.on_signal(Signal::HUP, t0);
         assert!(!life.shutting_down());
-        life.on_signal(libc::SIGTERM, t0);
+        life.on_signal(Signal::TERM, t0);
         assert!(life.shutting_down(), "even while the SIGTERM is held");
         let mut drained = self::life(GRACE, Duration::ZERO);
         drained.on_child_exit(0);
@@ -566,7 +566,7 @@ mod tests {
     fn sigint_starts_it_too() {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
-        assert_eq!(life.on_signal(libc::SIGINT, t0), started(libc::SIGINT));
+        assert_eq!(life.on_signal(Signal::INT, t0), started(Signal::INT));
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
     }
 
@@ -575,11 +575,11 @@ mod tests {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
         for signal in [
-            libc::SIGHUP,
-            libc::SIGQUIT,
-            libc::SIGUSR1,
-            libc::SIGUSR2,
-            libc::SIGWINCH,
+            Signal::HUP,
+            Signal::QUIT,
+            Signal::USR1,
+            Signal::USR2,
+            Signal::WINCH,
         ] {
             assert_eq!(life.on_signal(signal, t0), forwarded(signal));
         }
@@ -591,7 +591,7 @@ mod tests {
     fn the_deadline_kills_only_once_it_has_passed() {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
-        life.on_signal(libc::SIGTERM, t0);
+        life.on_signal(Signal::TERM, t0);
         assert_eq!(life.on_deadline(t0 + secs(9)), Step::Wait);
         assert_eq!(life.on_deadline(t0 + GRACE), Step::KillDescendants);
         assert_eq!(life.phase(), Phase::Killing);
@@ -636,7 +636,7 @@ mod tests {
     fn draining_after_sigterm_keeps_the_original_deadline() {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
-        life.on_signal(libc::SIGTERM, t0);
+        life.on_signal(Signal::TERM, t0);
         life.on_child_exit(143);
         assert_eq!(
             life.after_reaping(true, t0 + secs(4)),
@@ -651,7 +651,7 @@ mod tests {
         let mut life = life(GRACE, Duration::ZERO);
         life.on_child_exit(0);
         life.after_reaping(true, t0);
-        life.on_signal(libc::SIGTERM, t0 + secs(5));
+        life.on_signal(Signal::TERM, t0 + secs(5));
         assert_eq!(life.next_deadline(), Some(t0 + GRACE));
     }
 
@@ -659,7 +659,7 @@ mod tests {
     fn a_blind_kill_ends_once_the_child_is_reaped() {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
-        life.on_signal(libc::SIGTERM, t0);
+        life.on_signal(Signal::TERM, t0);
         assert_eq!(life.after_kill(false), Step::Wait, "no deadline yet");
         assert_eq!(life.on_deadline(t0 + GRACE), Step::KillDescendants);
         assert_eq!(
@@ -696,10 +696,10 @@ mod tests {
     fn a_job_control_stop_stops_pidone_after_forwarding_it() {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
-        let reaction = life.on_signal(libc::SIGTSTP, t0);
-        assert_eq!(reaction.forward, [libc::SIGTSTP]);
+        let reaction = life.on_signal(Signal::TSTP, t0);
+        assert_eq!(reaction.forward, [Signal::TSTP]);
         assert!(reaction.stop_self);
-        assert!(!life.on_signal(libc::SIGUSR1, t0).stop_self);
+        assert!(!life.on_signal(Signal::USR1, t0).stop_self);
     }
 
     #[test]
@@ -707,19 +707,19 @@ mod tests {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
         let stopped = |signal, at_terminal| life.on_child_stopped(signal, at_terminal);
-        assert_eq!(stopped(libc::SIGSTOP, true).as_slice(), []);
+        assert_eq!(stopped(Signal::STOP, true).as_slice(), []);
         assert_eq!(
-            stopped(libc::SIGTSTP, true).as_slice(),
+            stopped(Signal::TSTP, true).as_slice(),
             [Step::StopWithChild]
         );
-        assert_eq!(stopped(libc::SIGTSTP, false).as_slice(), []);
-        life.on_signal(libc::SIGTERM, t0);
+        assert_eq!(stopped(Signal::TSTP, false).as_slice(), []);
+        life.on_signal(Signal::TERM, t0);
         assert_eq!(
-            life.on_child_stopped(libc::SIGSTOP, false).as_slice(),
+            life.on_child_stopped(Signal::STOP, false).as_slice(),
             [Step::ContinueChild]
         );
         assert_eq!(
-            life.on_child_stopped(libc::SIGTTIN, true).as_slice(),
+            life.on_child_stopped(Signal::TTIN, true).as_slice(),
             [Step::ContinueChild, Step::StopWithChild]
         );
     }
@@ -728,7 +728,7 @@ mod tests {
     fn zero_grace_kills_at_once() {
         let t0 = Instant::now();
         let mut life = life(Duration::ZERO, Duration::ZERO);
-        life.on_signal(libc::SIGTERM, t0);
+        life.on_signal(Signal::TERM, t0);
         assert_eq!(life.on_deadline(t0), Step::KillDescendants);
     }
 
@@ -736,7 +736,7 @@ mod tests {
     fn the_child_outliving_the_kill_is_still_awaited() {
         let t0 = Instant::now();
         let mut life = life(GRACE, Duration::ZERO);
-        life.on_signal(libc::SIGTERM, t0);
+        life.on_signal(Signal::TERM, t0);
         life.on_deadline(t0 + GRACE);
         assert_eq!(
             life.after_reaping(true, t0 + GRACE),
@@ -749,7 +749,7 @@ mod tests {
     fn without_a_grace_a_shutdown_from_outside_has_no_deadline() {
         let t0 = Instant::now();
         let mut life = with_rules(unset(OnChildExit::Drain));
-        assert_eq!(life.on_signal(libc::SIGTERM, t0), started(libc::SIGTERM));
+        assert_eq!(life.on_signal(Signal::TERM, t0), started(Signal::TERM));
         assert!(life.shutting_down());
         assert_eq!(
             life.next_deadline(),
@@ -775,7 +775,7 @@ mod tests {
         assert_eq!(life.after_reaping(true, t0), Step::TermDescendants);
         assert_eq!(life.next_deadline(), Some(t0 + DRAIN));
         // A SIGTERM from outside during the drain neither extends nor drops its deadline.
-        assert!(life.on_signal(libc::SIGTERM, t0 + secs(1)).shutdown_started);
+        assert!(life.on_signal(Signal::TERM, t0 + secs(1)).shutdown_started);
         assert_eq!(life.next_deadline(), Some(t0 + DRAIN));
         assert_eq!(life.on_deadline(t0 + DRAIN), Step::KillDescendants);
     }
@@ -816,9 +816,9 @@ mod tests {
         });
         life.on_child_exit(0);
         life.after_reaping(true, t0);
-        let reaction = life.on_signal(libc::SIGTERM, t0 + secs(5));
+        let reaction = life.on_signal(Signal::TERM, t0 + secs(5));
         assert!(reaction.drain && reaction.shutdown_started && !reaction.held);
-        assert_eq!(reaction.forward, [libc::SIGTERM]);
+        assert_eq!(reaction.forward, [Signal::TERM]);
         assert_eq!(life.phase(), Phase::Draining);
         assert_eq!(life.next_deadline(), Some(t0 + secs(5) + GRACE));
         assert_eq!(
@@ -829,7 +829,7 @@ mod tests {
         let mut life = with_rules(unset(OnChildExit::Wait));
         life.on_child_exit(0);
         life.after_reaping(true, t0);
-        assert!(life.on_signal(libc::SIGINT, t0).drain);
+        assert!(life.on_signal(Signal::INT, t0).drain);
         assert_eq!(life.next_deadline(), None);
     }
 
@@ -837,7 +837,7 @@ mod tests {
     fn a_sigterm_before_the_child_exits_makes_wait_drain() {
         let t0 = Instant::now();
         let mut life = with_rules(unset(OnChildExit::Wait));
-        life.on_signal(libc::SIGTERM, t0);
+        life.on_signal(Signal::TERM, t0);
         life.on_child_exit(143);
         assert_eq!(life.after_reaping(true, t0), Step::TermDescendants);
         assert_eq!(life.phase(), Phase::Draining);
@@ -858,8 +858,8 @@ mod tests {
         assert_eq!(life.on_deadline(t0 + secs(60)), Step::TimedOut);
         assert_eq!(life.next_deadline(), None, "fires once");
         assert_eq!(
-            life.on_signal(libc::SIGTERM, t0 + secs(60)),
-            started(libc::SIGTERM)
+            life.on_signal(Signal::TERM, t0 + secs(60)),
+            started(Signal::TERM)
         );
     }
 
@@ -871,7 +871,7 @@ mod tests {
             ..unset(OnChildExit::Wait)
         };
         let mut stopped = Lifecycle::new(rules, t0);
-        stopped.on_signal(libc::SIGINT, t0 + secs(1));
+        stopped.on_signal(Signal::INT, t0 + secs(1));
         assert_eq!(stopped.next_deadline(), None);
         let mut exited = Lifecycle::new(rules, t0);
         exited.on_child_exit(0);

@@ -4,6 +4,7 @@
 use log::{debug, warn};
 
 use crate::descendants::Sweeper;
+use crate::signals::Signal;
 use crate::sys::{self, ChildEvent};
 
 /// What one reaping pass found.
@@ -11,7 +12,7 @@ pub struct Reaped {
     /// The main child's raw status, if it ended.
     pub child_status: Option<i32>,
     /// The signal that stopped the main child, if it was stopped (and not continued since).
-    pub child_stopped: Option<i32>,
+    pub child_stopped: Option<Signal>,
     /// The main child was continued.
     pub child_continued: bool,
     /// How many processes other than the main child were reaped.

@@ -15,7 +15,7 @@ use crate::exit;
 use crate::forward::{self, Disposition, Relay};
 use crate::lifecycle::{Lifecycle, Rules, Step, Steps};
 use crate::reap::reap;
-use crate::signals;
+use crate::signals::Signal;
 use crate::sigset::{self, Received, SignalSet};
 use crate::spawn::Child;
 use crate::sys;
@@ -120,7 +120,7 @@ pub fn supervise(
     let mut supervisor = Supervisor::new(child, config, isolation, terminal, me);
     let mut wake_ups: u64 = 0;
     // While orphans are exiting, SIGCHLD waits: see `SETTLE`.
-    let settling = handled.without(libc::SIGCHLD);
+    let settling = handled.without(Signal::CHLD);
     loop {
         wake_ups = wake_ups.wrapping_add(1);
         let fairness_turn = wake_ups.is_multiple_of(FAIRNESS_EVERY);
@@ -245,7 +245,7 @@ impl<'a> Supervisor<'a> {
     /// The lifecycle's reaction to `signal` (received, or the `--timeout`'s stand-in), carried
     /// out: forwarded, logged, and pidone stopped after a job-control stop. Whether the
     /// signal asks for the drain.
-    fn react(&mut self, signal: i32, received: Option<&Received>, now: Instant) -> bool {
+    fn react(&mut self, signal: Signal, received: Option<&Received>, now: Instant) -> bool {
         let reaction = self.lifecycle.on_signal(signal, now);
         let deadline = deadline_note(self.config.grace);
         // The `--timeout` logs its own warning.
@@ -255,10 +255,7 @@ impl<'a> Supervisor<'a> {
                 duration::display(self.config.stop_delay)
             );
         } else if received.is_some() && reaction.shutdown_started {
-            info!(
-                "received {}: forwarding it; {deadline}",
-                signals::name(signal)
-            );
+            info!("received {signal}: forwarding it; {deadline}");
         }
         match received {
             Some(received) => {
@@ -290,7 +287,7 @@ impl<'a> Supervisor<'a> {
                         deadline_note(self.config.grace)
                     );
                 }
-                self.react(libc::SIGTERM, None, now);
+                self.react(Signal::TERM, None, now);
                 Steps::new()
             }
             step => Steps::one(step),
@@ -301,7 +298,7 @@ impl<'a> Supervisor<'a> {
     fn on_settled(&mut self) -> io::Result<Steps> {
         self.settle_until = None;
         self.deadline_passed = false;
-        sigset::wait(&SignalSet::of([libc::SIGCHLD]), Some(Duration::ZERO))?;
+        sigset::wait(&SignalSet::of([Signal::CHLD]), Some(Duration::ZERO))?;
         Ok(self.on_children_changed(Instant::now()))
     }
 
@@ -340,7 +337,7 @@ impl<'a> Supervisor<'a> {
         match step {
             Step::Wait | Step::TimedOut => {}
             Step::Forward(signal) => {
-                info!("stop delay over: forwarding {}", signals::name(signal));
+                info!("stop delay over: forwarding {signal}");
                 self.relay.forward(signal, &mut self.sweeper);
             }
             Step::ContinueChild => self.relay.resume(&mut self.sweeper),
@@ -362,7 +359,7 @@ impl<'a> Supervisor<'a> {
                     "the child has exited; sending SIGTERM to its process group and leaving the processes left running"
                 );
                 self.sweeper
-                    .term_group_unless_asked(self.config.rewrite.apply(libc::SIGTERM));
+                    .term_group_unless_asked(self.config.rewrite.apply(Signal::TERM));
                 return Some(code);
             }
         }
@@ -379,7 +376,7 @@ impl<'a> Supervisor<'a> {
     }
 
     fn term_descendants(&mut self) {
-        match self.sweeper.sweep(libc::SIGTERM) {
+        match self.sweeper.sweep(Signal::TERM) {
             Some(pids) if pids.is_empty() => {}
             Some(pids) => info!(
                 "the child has exited; sending SIGTERM to pids {}",
@@ -405,7 +402,7 @@ impl<'a> Supervisor<'a> {
             "re-parented after the deadline".to_string()
         };
         let finds_every_descendant = self.sweeper.finds_every_descendant();
-        match self.sweeper.sweep(libc::SIGKILL) {
+        match self.sweeper.sweep(Signal::KILL) {
             Some(pids) if pids.is_empty() => {}
             Some(pids) => warn!("{why}: sending SIGKILL to pids {}", pid_list(&pids)),
             None if finds_every_descendant => warn!(
@@ -441,7 +438,7 @@ pub fn pause(handled: &SignalSet, warn_on_reap: bool) -> u8 {
             }
         };
         match received.signal {
-            libc::SIGCHLD => {
+            Signal::CHLD => {
                 while let Ok(Some((pid, _))) = sys::next_exit() {
                     if warn_on_reap {
                         warn!("reaped process {pid}");
@@ -450,11 +447,11 @@ pub fn pause(handled: &SignalSet, warn_on_reap: bool) -> u8 {
                     }
                 }
             }
-            signal if signals::is_shutdown(signal) => {
-                info!("received {}: pausing is over", signals::name(signal));
+            signal if signal.is_shutdown() => {
+                info!("received {signal}: pausing is over");
                 return 0;
             }
-            signal => debug!("ignoring {} while pausing", signals::name(signal)),
+            signal => debug!("ignoring {signal} while pausing"),
         }
     }
 }

@@ -12,6 +12,8 @@
 use std::fmt;
 use std::io;
 
+use crate::signals::Signal;
+
 /// A C return value whose -1 means failure, with the reason in `errno`.
 pub trait IsMinusOne: Copy {
     fn is_minus_one(self) -> bool;
@@ -87,16 +89,22 @@ impl fmt::Display for Destination {
     }
 }
 
-/// `kill(2)`: sends `signal` (a signal number, 1 to 64, or 0 to only check that the
-/// destination exists).
-pub fn kill(to: Destination, signal: i32) -> io::Result<()> {
+/// `kill(2)`: sends `signal`.
+pub fn kill(to: Destination, signal: Signal) -> io::Result<()> {
+    kill_number(to, signal.number())
+}
+
+/// `kill(2)` with a raw number: a signal's, 1 to 64, or 0 to only check that the
+/// destination exists.
+fn kill_number(to: Destination, number: libc::c_int) -> io::Result<()> {
     // SAFETY: kill has no memory effects.
-    cvt(unsafe { libc::kill(to.as_raw(), signal) }).map(drop)
+    cvt(unsafe { libc::kill(to.as_raw(), number) }).map(drop)
 }
 
 /// Whether process group `group` has no member left (`kill(-group, 0)` fails with ESRCH).
 pub fn group_is_empty(group: libc::pid_t) -> bool {
-    kill(Destination::Group(group), 0).is_err_and(|error| error.raw_os_error() == Some(libc::ESRCH))
+    kill_number(Destination::Group(group), 0)
+        .is_err_and(|error| error.raw_os_error() == Some(libc::ESRCH))
 }
 
 /// pidone's own pid.
@@ -108,7 +116,7 @@ pub fn own_pid() -> libc::pid_t {
 /// Stops pidone itself with SIGSTOP; execution goes on here once it is continued.
 pub fn stop_self() {
     // A process may always signal itself; nothing to report.
-    let _ = kill(Destination::Process(own_pid()), libc::SIGSTOP);
+    let _ = kill(Destination::Process(own_pid()), Signal::STOP);
 }
 
 /// What `waitpid(2)` reported of one child.
@@ -117,7 +125,7 @@ pub enum ChildEvent {
     /// The child ended; `status` is the raw wait status (see `exit::from_wait_status`).
     Ended { pid: libc::pid_t, status: i32 },
     /// The child was stopped by `signal`.
-    Stopped { pid: libc::pid_t, signal: i32 },
+    Stopped { pid: libc::pid_t, signal: Signal },
     /// The child was continued.
     Continued { pid: libc::pid_t },
 }
@@ -148,11 +156,18 @@ pub fn next_change_of(pid: libc::pid_t) -> io::Result<Option<ChildEvent>> {
         0 => None,
         pid if libc::WIFSTOPPED(status) => Some(ChildEvent::Stopped {
             pid,
-            signal: libc::WSTOPSIG(status),
+            signal: stop_signal(status),
         }),
         pid if libc::WIFCONTINUED(status) => Some(ChildEvent::Continued { pid }),
         pid => Some(ChildEvent::Ended { pid, status }),
     })
+}
+
+/// The signal that stopped a child, from its raw wait status. Only a ptrace stop, which
+/// pidone never asks for, reports a number outside 1 to 64: such a stop is taken as
+/// SIGSTOP's, a stop that is not the terminal's.
+fn stop_signal(status: libc::c_int) -> Signal {
+    Signal::new(libc::WSTOPSIG(status)).unwrap_or(Signal::STOP)
 }
 
 /// Waits for child `pid` to end and reaps it.
@@ -201,8 +216,8 @@ pub fn close(fd: libc::c_int) {
 }
 
 /// pidone receives `signal` when its parent dies (`PR_SET_PDEATHSIG`, `man 2 prctl`).
-pub fn set_parent_death_signal(signal: i32) -> io::Result<()> {
-    let signal = libc::c_ulong::try_from(signal).unwrap_or_default();
+pub fn set_parent_death_signal(signal: Signal) -> io::Result<()> {
+    let signal = libc::c_ulong::try_from(signal.number()).unwrap_or_default();
     // SAFETY: prctl with PR_SET_PDEATHSIG has no memory effects.
     cvt(unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, signal) }).map(drop)
 }

@@ -170,7 +170,7 @@ fn crash_exit_codes_non_utf8_remap_flag_with_newline() {
     );
 }
 
-// `signals::parse("16")` is SIGSTKFLT, but `signals::name(16)` is "signal 16", which does
+// `signals::parse("16")` is SIGSTKFLT, but the name of 16 is "signal 16", which does
 // not parse: signal-hook's name table has no SIGSTKFLT, so `parse("STKFLT")` fails too.
 #[test]
 fn crash_signal_16_sigstkflt() {
@@ -178,13 +178,13 @@ fn crash_signal_16_sigstkflt() {
 }
 
 // Likewise SIGPWR (30), which LXC sends an init to shut it down: "PWR" and "SIGPWR" are
-// refused, and `name(30)` is "signal 30".
+// refused, and the name of 30 is "signal 30".
 #[test]
 fn crash_signal_30_sigpwr() {
     crash("signal", "30-sigpwr", b"30");
 }
 
-// 32 is below SIGRTMIN (reserved by the C library), yet `parse` accepts it; `name(32)` is
+// 32 is below SIGRTMIN (reserved by the C library), yet `parse` accepts it; its name is
 // "signal 32", which does not parse, and `signals::handled()` does not include it.
 #[test]
 fn crash_signal_32_reserved() {

@@ -10,7 +10,7 @@ use common::recorder::{RECORDER, finish};
 use common::{Pidone, app, pidone_named, signals_seen};
 
 /// Names as the helper prints them.
-use pidone::signals::name;
+use common::signal_name as name;
 
 #[test]
 fn a_sigtstp_for_pidone_is_forwarded_then_pidone_stops_until_continued() {

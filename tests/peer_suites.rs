@@ -88,7 +88,7 @@ fn dumb_init(program: &Path, setsid: &str, debug: &str) -> Pidone {
 
 /// The name the helper prints for `signal`: pidone's own.
 fn name(signal: i32) -> String {
-    pidone::signals::name(signal)
+    common::signal_name(signal)
 }
 
 fn kill(pid: i32, signal: i32) {

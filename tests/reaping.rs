@@ -103,7 +103,7 @@ fn not_pid_1_it_adopts_orphans_as_a_subreaper_and_signals_only_its_own() {
     assert_eq!(unsafe { libc::kill(bystander.0.id() as i32, sentinel) }, 0);
     assert_eq!(
         bystander_lines.next().as_deref(),
-        Some(format!("bystander: got {}", pidone::signals::name(sentinel)).as_str())
+        Some(format!("bystander: got {}", common::signal_name(sentinel)).as_str())
     );
     assert!(
         bystander.0.try_wait().unwrap().is_none(),

@@ -31,7 +31,7 @@ const GRACE_LOGGED: &str = "3600s";
 
 /// Names as the helper prints them — and pidone logs them: glibc's numbering, 34 is
 /// SIGRTMIN.
-use pidone::signals::name;
+use common::signal_name as name;
 
 /// What becomes of a signal sent to pidone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use crate::logging::printable;
 use crate::peers;
 use crate::personality::Personality;
 use crate::settings;
-use crate::signals::Rewrite;
+use crate::signals::{Rewrite, Signal};
 
 /// How long the drain after the main child's own exit waits for the processes left before
 /// it SIGKILLs them, when no grace is set: Docker's default stop timeout, 10 s.
@@ -97,7 +97,8 @@ pub struct Config {
     pub rewrite: Rewrite,
     /// Exit codes of the child reported as 0.
     pub remap_exit: Vec<u8>,
-    pub parent_death_signal: Option<i32>,
+    /// The signal pidone receives when its parent dies (tini's `-p`); `None`: none.
+    pub parent_death_signal: Option<Signal>,
     pub warn_on_reap: bool,
     pub log_level: LevelFilter,
     /// No child: reap until SIGTERM or SIGINT.
@@ -314,8 +315,8 @@ fn rewrite(
     if personality == Personality::DumbInit && isolation == Isolation::Session {
         // dumb-init's default: a job-control signal would be ignored by a process group
         // without a terminal, so it is forwarded as SIGSTOP.
-        for signal in [libc::SIGTSTP, libc::SIGTTOU, libc::SIGTTIN] {
-            rewrite.set_default(signal, Some(libc::SIGSTOP));
+        for signal in [Signal::TSTP, Signal::TTOU, Signal::TTIN] {
+            rewrite.set_default(signal, Some(Signal::STOP));
         }
     }
     Ok(rewrite)

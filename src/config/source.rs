@@ -13,7 +13,7 @@ use super::{ConfigError, DEFAULT_LOG_LEVEL};
 use crate::duration;
 use crate::lifecycle::OnChildExit;
 use crate::settings::Setting;
-use crate::signals;
+use crate::signals::{self, Signal};
 
 /// A value and where it came from — a flag or a variable — so an error can name it.
 pub(super) struct Given {
@@ -161,7 +161,7 @@ pub(super) fn parse_duration(given: &Given) -> Result<Duration, ConfigError> {
     duration::parse(&given.value).map_err(|error| given.reject(error))
 }
 
-pub(super) fn parse_signal(given: &Given) -> Result<i32, ConfigError> {
+pub(super) fn parse_signal(given: &Given) -> Result<Signal, ConfigError> {
     signals::parse(&given.value).ok_or_else(|| {
         given.reject("not a signal (use a name such as TERM or SIGTERM, or a number)")
     })

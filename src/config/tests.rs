@@ -254,8 +254,8 @@ fn dumb_init_single_child_shares_its_process_group() {
         (Target::Child, Isolation::Shared)
     );
     assert_eq!(
-        config.rewrite.apply(libc::SIGTSTP),
-        Some(libc::SIGTSTP),
+        config.rewrite.apply(Signal::TSTP),
+        Some(Signal::TSTP),
         "no SIGSTOP rewrite then"
     );
     for value in ["", "no", "false", "1"] {
@@ -272,8 +272,8 @@ fn dumb_init_single_child_shares_its_process_group() {
 #[test]
 fn dumb_init_rewrites_job_control_signals_to_sigstop() {
     let config = run_as(Personality::DumbInit, with(vec!["app"]), &env_of(&[])).unwrap();
-    for signal in [libc::SIGTSTP, libc::SIGTTOU, libc::SIGTTIN] {
-        assert_eq!(config.rewrite.apply(signal), Some(libc::SIGSTOP));
+    for signal in [Signal::TSTP, Signal::TTOU, Signal::TTIN] {
+        assert_eq!(config.rewrite.apply(signal), Some(Signal::STOP));
     }
     let own = Cli {
         rewrite: vec!["TSTP:USR1".into()],
@@ -281,8 +281,8 @@ fn dumb_init_rewrites_job_control_signals_to_sigstop() {
     };
     let config = run_as(Personality::DumbInit, own, &env_of(&[])).unwrap();
     assert_eq!(
-        config.rewrite.apply(libc::SIGTSTP),
-        Some(libc::SIGUSR1),
+        config.rewrite.apply(Signal::TSTP),
+        Some(Signal::USR1),
         "the user's rule stays"
     );
 }
@@ -472,11 +472,11 @@ fn rewrite_rules_from_flags_or_variable() {
         ..with(vec!["app"])
     };
     let config = run(flags, &env_of(&[("PIDONE_REWRITE", "HUP:USR1")])).unwrap();
-    assert_eq!(config.rewrite.apply(libc::SIGTERM), Some(libc::SIGQUIT));
-    assert_eq!(config.rewrite.apply(libc::SIGWINCH), None);
+    assert_eq!(config.rewrite.apply(Signal::TERM), Some(Signal::QUIT));
+    assert_eq!(config.rewrite.apply(Signal::WINCH), None);
     assert_eq!(
-        config.rewrite.apply(libc::SIGHUP),
-        Some(libc::SIGHUP),
+        config.rewrite.apply(Signal::HUP),
+        Some(Signal::HUP),
         "the flags beat the variable"
     );
     let config = run(
@@ -484,8 +484,8 @@ fn rewrite_rules_from_flags_or_variable() {
         &env_of(&[("PIDONE_REWRITE", "HUP:USR1,15:3")]),
     )
     .unwrap();
-    assert_eq!(config.rewrite.apply(libc::SIGHUP), Some(libc::SIGUSR1));
-    assert_eq!(config.rewrite.apply(libc::SIGTERM), Some(libc::SIGQUIT));
+    assert_eq!(config.rewrite.apply(Signal::HUP), Some(Signal::USR1));
+    assert_eq!(config.rewrite.apply(Signal::TERM), Some(Signal::QUIT));
     let bad = Cli {
         rewrite: vec!["TERM:NOPE".into()],
         ..with(vec!["app"])
@@ -537,14 +537,14 @@ fn parent_death_signal_and_stop_delay() {
         ..with(vec!["app"])
     };
     let config = run(flags, &env_of(&[])).unwrap();
-    assert_eq!(config.parent_death_signal, Some(libc::SIGKILL));
+    assert_eq!(config.parent_death_signal, Some(Signal::KILL));
     assert_eq!(config.stop_delay, Duration::from_secs(5));
     let env = env_of(&[
         ("PIDONE_PARENT_DEATH_SIGNAL", "15"),
         ("PIDONE_STOP_DELAY", "250ms"),
     ]);
     let config = run(with(vec!["app"]), &env).unwrap();
-    assert_eq!(config.parent_death_signal, Some(libc::SIGTERM));
+    assert_eq!(config.parent_death_signal, Some(Signal::TERM));
     assert_eq!(config.stop_delay, Duration::from_millis(250));
     let line = run(
         with(vec!["app"]),

@@ -571,6 +571,14 @@ pub fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
     }
 }
 
+/// pidone's name for signal number `number` (`SIGUSR1`, `SIGRTMIN+3`), which the helper
+/// prints too. Panics on a number that is not a signal.
+pub fn signal_name(number: i32) -> String {
+    pidone::signals::Signal::new(number)
+        .unwrap_or_else(|| panic!("{number} is not a signal"))
+        .to_string()
+}
+
 /// The "name: got SIGxxx" lines of one process, in order.
 pub fn signals_seen<'a>(lines: &'a [String], name: &str) -> Vec<&'a str> {
     let prefix = format!("{name}: got ");

@@ -1,8 +1,8 @@
 //! The recording application of `signal_path.rs` and `job_control.rs`, and how a run of it
 //! ends: the marker makes it list the signals still pending and exit.
 
+use super::signal_name as name;
 use super::{Outcome, Running};
-use pidone::signals::name;
 
 /// Records every catchable signal; the marker, SIGUSR2, makes it print the signals still
 /// pending, then "app: done", and exit 0. The helper looks its rules up from the last, so

@@ -48,7 +48,7 @@ fn shown(setting: &Setting) -> String {
     }
 }
 
-/// Parses pidone's arguments (without argv[0]). The error is one line, without a prefix.
+/// Parses pidone's arguments (without `argv[0]`). The error is one line, without a prefix.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, String> {
     let args: Vec<OsString> = args.into_iter().collect();
     match without_options(&args) {

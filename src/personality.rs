@@ -18,7 +18,7 @@ pub enum Personality {
 }
 
 impl Personality {
-    /// From argv[0]: its last path component, exactly.
+    /// From `argv[0]`: its last path component, exactly.
     pub fn from_program_name(argv0: &OsStr) -> Self {
         let name = argv0
             .as_bytes()

@@ -39,7 +39,7 @@ impl Setting {
 }
 
 /// A setting whose flag takes a value (`value` names it), read from `variable` when the
-/// flag is absent. `help` is kept in test builds only (see [`Setting::help`]).
+/// flag is absent. `help` is kept in test builds only (the `help` field).
 #[allow(unused_variables)]
 const fn valued(
     long: &'static str,

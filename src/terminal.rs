@@ -8,7 +8,7 @@ use std::os::fd::RawFd;
 use crate::config::Isolation;
 use crate::sys;
 
-/// Where the child stands with respect to the terminal (see [`Terminal::placement`]).
+/// Where the child stands with respect to the terminal (see [`Terminal::foreground`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Foreground {
     /// The child's own process group becomes the foreground group; pidone gives the

@@ -151,7 +151,7 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// The whole invocation, from the argument vector (argv[0] included: it chooses the
+/// The whole invocation, from the argument vector (`argv[0]` included: it chooses the
 /// personality) and the environment, without a system call: `env` reads a variable.
 pub fn read(
     argv: impl IntoIterator<Item = OsString>,

@@ -13,6 +13,7 @@ use std::fs;
 
 use log::debug;
 
+use crate::forward::{Cause, send, send_and_continue};
 use crate::signals::Signal;
 use crate::sys::{self, Destination};
 
@@ -152,21 +153,6 @@ fn scan(scope: &Scope) -> Option<Vec<Stat>> {
     Some(found)
 }
 
-fn send(to: Destination, signal: Signal) {
-    if let Err(error) = sys::kill(to, signal) {
-        debug!("sending {signal} to {to}: {error}");
-    }
-}
-
-/// Sends `signal`, and SIGCONT after it where a stopped process would otherwise keep it
-/// pending (see [`crate::forward::needs_sigcont_after`]).
-fn send_resumable(to: Destination, signal: Signal) {
-    send(to, signal);
-    if crate::forward::needs_sigcont_after(signal) {
-        send(to, Signal::CONT);
-    }
-}
-
 /// Signals descendants so that each gets SIGTERM at most once per shutdown — from a
 /// forwarded SIGTERM or SIGINT, or from the drain — and SIGKILL once, however many sweeps it
 /// takes for re-parented stragglers to show up.
@@ -260,7 +246,7 @@ impl Sweeper {
             return;
         }
         if let (Some(group), Some(signal)) = (self.scope.group, signal) {
-            send(Destination::Group(group), signal);
+            send(Destination::Group(group), signal, Cause::Own);
         }
     }
 
@@ -296,9 +282,9 @@ impl Sweeper {
             // kill(-1) only as PID 1 of pidone's own namespace: anywhere else it would
             // reach every process of the host pidone may signal.
             if self.scope.is_init() {
-                send_resumable(Destination::Everyone, signal);
+                send_and_continue(Destination::Everyone, signal);
             } else if let Some(group) = self.scope.group {
-                send_resumable(Destination::Group(group), signal);
+                send_and_continue(Destination::Group(group), signal);
             }
             // Everything the broadcast reached counts as sent.
             for stat in alive.iter().flatten() {
@@ -310,7 +296,7 @@ impl Sweeper {
         }
         for stat in alive.iter().flatten() {
             if !sent.contains(&stat.pid) && !asked_groups.iter().any(|g| g.reached(stat)) {
-                send_resumable(Destination::Process(stat.pid), signal);
+                send_and_continue(Destination::Process(stat.pid), signal);
                 sent.push(stat.pid);
                 reached.push(stat.pid);
             }

@@ -13,6 +13,8 @@
 //! - A SIGTERM or SIGINT sent to a stopped child is followed by SIGCONT
 //!   ([`needs_sigcont_after`]); a forwarded SIGTERM or SIGINT also marks everyone it
 //!   reached as asked to stop, so the drain does not ask them again (`descendants.rs`).
+//! - Every signal pidone sends to another process, forwarded or its own (the drain's),
+//!   goes out through [`send`], which logs it.
 
 use log::debug;
 
@@ -148,21 +150,21 @@ impl<'a> Relay<'a> {
             debug!("not forwarding {signal}: the child is reaped and its process group is empty");
             return;
         };
-        send(to, signal);
+        send(to, signal, Cause::Forwarded);
         if received.is_shutdown() {
             sweeper.record_asked(to);
         }
         // Only when needed: a SIGCONT right behind every SIGTERM would delay the
         // application's handling of it.
         if needs_sigcont_after(received) && self.child_stopped {
-            send(to, Signal::CONT);
+            send(to, Signal::CONT, Cause::Forwarded);
         }
     }
 
     /// Continues a child found stopped while it is being stopped for good.
     pub fn resume(&self, sweeper: &mut Sweeper) {
         if let Some(to) = self.destination(sweeper) {
-            send(to, Signal::CONT);
+            send(to, Signal::CONT, Cause::Forwarded);
         }
     }
 
@@ -174,10 +176,34 @@ impl<'a> Relay<'a> {
     }
 }
 
-fn send(to: Destination, signal: Signal) {
-    match sys::kill(to, signal) {
-        Ok(()) => debug!("forwarded {signal} to {to}"),
-        Err(error) => debug!("could not forward {signal} to {to}: {error}"),
+/// On whose behalf pidone sends a signal, as its debug log says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// A signal pidone received, passed on as `--rewrite` makes it.
+    Forwarded,
+    /// pidone's own: the drain's SIGTERM and SIGKILL, dumb-init's SIGTERM to the group.
+    Own,
+}
+
+/// Sends `signal` to `to`: every signal pidone sends to another process leaves it here.
+/// A failure is logged at debug level and goes no further: ESRCH means whoever it was
+/// meant for is gone, and there is nothing else to do about EPERM (`man 2 kill`).
+pub fn send(to: Destination, signal: Signal, cause: Cause) {
+    match (sys::kill(to, signal), cause) {
+        (Ok(()), Cause::Forwarded) => debug!("forwarded {signal} to {to}"),
+        (Ok(()), Cause::Own) => debug!("sent {signal} to {to}"),
+        (Err(error), Cause::Forwarded) => debug!("could not forward {signal} to {to}: {error}"),
+        (Err(error), Cause::Own) => debug!("could not send {signal} to {to}: {error}"),
+    }
+}
+
+/// Sends `signal`, and SIGCONT after it where a stopped process would otherwise keep it
+/// pending ([`needs_sigcont_after`]): for pidone's own sends, which cannot know who is
+/// stopped.
+pub fn send_and_continue(to: Destination, signal: Signal) {
+    send(to, signal, Cause::Own);
+    if needs_sigcont_after(signal) {
+        send(to, Signal::CONT, Cause::Own);
     }
 }
 

@@ -31,13 +31,54 @@ pub struct Cli {
     pub command: Vec<OsString>,
 }
 
-/// The setting `-x` or `--name` stands for, if it is one of pidone's.
-fn option(arg: &lexopt::Arg<'_>) -> Option<&'static Setting> {
-    SETTINGS.iter().find(|setting| match arg {
-        lexopt::Arg::Long(name) => setting.long == *name,
-        lexopt::Arg::Short(c) => setting.shorts.contains(c),
-        lexopt::Arg::Value(_) => false,
-    })
+/// The rules the options are read by: pidone's own, or those of the getopt a peer reads
+/// its options with (`Personality::grammar`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grammar {
+    /// pidone's: an option given twice is refused (but `-v`, which counts, and the
+    /// repeatable lists), and a long option is written out whole.
+    Pidone,
+    /// glibc's `getopt_long(3)`, as tini, dumb-init and catatonit read their options
+    /// (tini with no long option at all): an option may be given again, a later value
+    /// replacing an earlier one; the first of help, version and license ends the options,
+    /// whatever follows it unread; and a long option of the peer's own, in
+    /// `long_options`, may be shortened to any prefix that names it alone (dumb-init's
+    /// `--single` is `--single-child`), while a prefix of several is refused.
+    Getopt {
+        long_options: &'static [&'static str],
+    },
+}
+
+/// The setting `-x` or `--name` stands for: `Ok(None)` when it is none of pidone's, an
+/// error line when `--name` is a prefix of several of the peer's long options.
+fn option(arg: &lexopt::Arg<'_>, grammar: Grammar) -> Result<Option<&'static Setting>, String> {
+    let by_long = |name: &str| SETTINGS.iter().find(|setting| setting.long == name);
+    let long = match arg {
+        lexopt::Arg::Long(name) => *name,
+        lexopt::Arg::Short(c) => return Ok(SETTINGS.iter().find(|s| s.shorts.contains(c))),
+        lexopt::Arg::Value(_) => return Ok(None),
+    };
+    if let Some(setting) = by_long(long) {
+        return Ok(Some(setting));
+    }
+    let Grammar::Getopt { long_options } = grammar else {
+        return Ok(None);
+    };
+    let mut named = long_options.iter().filter(|name| name.starts_with(long));
+    match (named.next(), named.next()) {
+        (Some(name), None) => Ok(by_long(name)),
+        (Some(first), Some(second)) => {
+            let mut line =
+                format!("option '--{long}' is ambiguous; possibilities: '--{first}' '--{second}'");
+            for name in named {
+                line.push_str(" '--");
+                line.push_str(name);
+                line.push('\'');
+            }
+            Err(line)
+        }
+        (None, _) => Ok(None),
+    }
 }
 
 /// `--grace <DURATION>` or `--pause`, as error lines name an option.
@@ -48,12 +89,13 @@ fn shown(setting: &Setting) -> String {
     }
 }
 
-/// Parses pidone's arguments (without `argv[0]`). The error is one line, without a prefix.
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, String> {
+/// Parses pidone's arguments (without `argv[0]`) by `grammar`'s rules. The error is one
+/// line, without a prefix.
+pub fn parse(args: impl IntoIterator<Item = OsString>, grammar: Grammar) -> Result<Cli, String> {
     let args: Vec<OsString> = args.into_iter().collect();
     match without_options(&args) {
         Some(cli) => Ok(cli),
-        None => parse_options(args),
+        None => parse_options(args, grammar),
     }
 }
 
@@ -83,8 +125,9 @@ fn text(long: &str, value: OsString) -> Result<String, String> {
 
 /// Options up to COMMAND, with lexopt: `-cvv`, `-t5s`, `--grace=5s`, `--grace 5s`, and a
 /// value may start with a hyphen (`-t -3s` is a negative duration, not an unknown flag).
-/// An option given twice is refused, but for `-v`, which counts, and the repeatable lists.
-fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
+/// What an option given twice does, and which long options may be shortened, is
+/// `grammar`'s to say.
+fn parse_options(args: Vec<OsString>, grammar: Grammar) -> Result<Cli, String> {
     let mut cli = Cli::default();
     let mut seen: Vec<&str> = Vec::new();
     let mut parser = lexopt::Parser::from_args(args);
@@ -100,11 +143,11 @@ fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
             cli.command.extend(parser.raw_args().map_err(lexopt_error)?);
             break;
         }
-        let Some(setting) = option(&arg) else {
+        let Some(setting) = option(&arg, grammar)? else {
             return Err(format!("unexpected argument '{}' found", arg_text(&arg)));
         };
         let long = setting.long;
-        if !setting.repeatable && seen.contains(&long) {
+        if grammar == Grammar::Pidone && !setting.repeatable && seen.contains(&long) {
             return Err(format!(
                 "the argument '{}' cannot be used multiple times",
                 shown(setting)
@@ -134,8 +177,17 @@ fn parse_options(args: Vec<OsString>) -> Result<Cli, String> {
             },
         };
         set(&mut cli, long, value);
+        if grammar != Grammar::Pidone && ends_options(setting) {
+            break;
+        }
     }
     Ok(cli)
+}
+
+/// Whether getopt's caller acts on the option at once, ending the options: help, version
+/// and license print and exit in tini's, dumb-init's and catatonit's option loops.
+fn ends_options(setting: &Setting) -> bool {
+    matches!(setting.long, "help" | "version" | "license")
 }
 
 /// Records one option in `cli`; `value` is there exactly when the option takes one.
@@ -188,7 +240,13 @@ mod tests {
     use super::*;
 
     fn parse_strs(args: &[&str]) -> Result<Cli, String> {
-        parse(args.iter().map(OsString::from))
+        parse(args.iter().map(OsString::from), Grammar::Pidone)
+    }
+
+    const DUMB_INIT: Grammar = crate::personality::Personality::DumbInit.grammar();
+
+    fn parse_as(grammar: Grammar, args: &[&str]) -> Result<Cli, String> {
+        parse(args.iter().map(OsString::from), grammar)
     }
 
     #[test]
@@ -202,7 +260,7 @@ mod tests {
         ] {
             let args: Vec<OsString> = args.iter().map(OsString::from).collect();
             let fast = without_options(&args).expect("no option given");
-            let full = parse_options(args.clone()).unwrap();
+            let full = parse_options(args.clone(), Grammar::Pidone).unwrap();
             assert_eq!(fast.command, full.command, "{args:?}");
             assert_eq!(
                 (full.verbose, full.grace, full.help),
@@ -295,7 +353,7 @@ mod tests {
                 OsString::from_vec(vec![0xff, b'1']),
                 OsString::from("true"),
             ];
-            let error = parse(args).unwrap_err();
+            let error = parse(args, Grammar::Pidone).unwrap_err();
             assert!(
                 error.contains("UTF-8") && error.contains("for --"),
                 "{flag}: {error}"
@@ -311,7 +369,7 @@ mod tests {
             if setting.value.is_some() {
                 args.push("x".to_string());
             }
-            let cli = parse(args.into_iter().map(OsString::from)).unwrap();
+            let cli = parse(args.into_iter().map(OsString::from), Grammar::Pidone).unwrap();
             assert_ne!(
                 format!("{cli:?}"),
                 format!("{:?}", Cli::default()),
@@ -325,5 +383,63 @@ mod tests {
     fn missing_values_are_named() {
         let error = parse_strs(&["--grace"]).unwrap_err();
         assert!(error.contains("--grace"), "{error}");
+    }
+
+    #[test]
+    fn pidone_refuses_an_option_given_twice_and_a_shortened_long_option() {
+        let error = parse_strs(&["-g", "-g", "true"]).unwrap_err();
+        assert!(error.contains("cannot be used multiple times"), "{error}");
+        let error = parse_strs(&["--single", "true"]).unwrap_err();
+        assert!(error.contains("'--single'"), "{error}");
+    }
+
+    #[test]
+    fn under_getopt_an_option_may_come_again_and_the_last_value_wins() {
+        let tini = Grammar::Getopt { long_options: &[] };
+        let cli = parse_as(tini, &["-g", "-g", "-s", "-s", "-w", "-w", "--", "true"]).unwrap();
+        assert!(cli.process_group && cli.subreaper && cli.warn_on_reap);
+        let cli = parse_as(tini, &["-p", "SIGUSR1", "-p", "SIGUSR2", "true"]).unwrap();
+        assert_eq!(cli.parent_death_signal.as_deref(), Some("SIGUSR2"));
+        let cli = parse_as(
+            DUMB_INIT,
+            &["-c", "--single-child", "-r", "1:2", "-r", "3:4", "x"],
+        );
+        let cli = cli.unwrap();
+        assert!(cli.single_child);
+        assert_eq!(cli.rewrite, ["1:2", "3:4"]);
+    }
+
+    #[test]
+    fn under_getopt_the_first_of_help_version_and_license_ends_the_options() {
+        let tini = Grammar::Getopt { long_options: &[] };
+        let cli = parse_as(tini, &["-h", "-x"]).unwrap();
+        assert!(cli.help);
+        let cli = parse_as(tini, &["-l", "-h"]).unwrap();
+        assert!(cli.license && !cli.help);
+        let cli = parse_as(DUMB_INIT, &["-V", "-h"]).unwrap();
+        assert!(cli.version && !cli.help);
+        let cli = parse_as(DUMB_INIT, &["-h", "-V"]).unwrap();
+        assert!(cli.help && !cli.version);
+        assert!(parse_as(tini, &["-x", "-h"]).is_err());
+    }
+
+    #[test]
+    fn under_getopt_long_a_peers_long_option_may_be_shortened_to_a_prefix_of_it_alone() {
+        let cli = parse_as(DUMB_INIT, &["--single", "--rew=15:3", "--verb", "x"]).unwrap();
+        assert!(cli.single_child);
+        assert_eq!(cli.rewrite, ["15:3"]);
+        assert_eq!(cli.verbose, 1);
+        assert_eq!(cli.command, ["x"]);
+        assert!(parse_as(DUMB_INIT, &["--h"]).unwrap().help);
+        assert!(parse_as(DUMB_INIT, &["--vers"]).unwrap().version);
+        let error = parse_as(DUMB_INIT, &["--v", "x"]).unwrap_err();
+        assert_eq!(
+            error,
+            "option '--v' is ambiguous; possibilities: '--verbose' '--version'"
+        );
+        // Only the peer's own long options shorten; pidone's are written out.
+        let error = parse_as(DUMB_INIT, &["--gra=1s", "x"]).unwrap_err();
+        assert!(error.contains("'--gra'"), "{error}");
+        assert!(parse_as(DUMB_INIT, &["--grace=1s", "x"]).is_ok());
     }
 }

@@ -4,6 +4,7 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
+use crate::cli::Grammar;
 use crate::exit;
 use crate::lifecycle::OnChildExit;
 
@@ -65,6 +66,24 @@ impl Personality {
         match self {
             Personality::Tini | Personality::DumbInit | Personality::Catatonit => exit::PEER_USAGE,
             Personality::Pidone => exit::USAGE,
+        }
+    }
+
+    /// How the options are read. pidone's own rules under its name; under a peer's, the
+    /// peer's `getopt_long(3)` with its own long options: tini has none (it reads `--version`
+    /// only as its sole argument), dumb-init `--help`, `--rewrite`,
+    /// `--single-child`, `--verbose` and `--version` (dumb-init.c, `long_options`),
+    /// catatonit `--version` (catatonit.c).
+    pub const fn grammar(self) -> Grammar {
+        match self {
+            Personality::Pidone => Grammar::Pidone,
+            Personality::Tini => Grammar::Getopt { long_options: &[] },
+            Personality::DumbInit => Grammar::Getopt {
+                long_options: &["help", "rewrite", "single-child", "verbose", "version"],
+            },
+            Personality::Catatonit => Grammar::Getopt {
+                long_options: &["version"],
+            },
         }
     }
 

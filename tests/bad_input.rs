@@ -909,7 +909,8 @@ fn hostile_command_lines_under_other_names_never_panic() {
             "--rewrite",
         ),
         ("catatonit", &["-p", "99", APP], 1, "--parent-death-signal"),
-        ("catatonit", &["-g", "-L", "-L"], 1, "--license"),
+        ("catatonit", &["-g", "-L", "-L"], 0, ""),
+        ("dumb-init", &["--v", APP], 1, "'--v' is ambiguous"),
         ("catatonit", &[], 1, "no COMMAND"),
     ] {
         let what = format!("{name} {args:?}");

@@ -1,13 +1,16 @@
 //! pidone under the name it is invoked as: the tini, docker-init, dumb-init and catatonit
 //! personalities — the session or process group each name gives the child, whom each name
-//! signals (`-g`, `TINI_KILL_PROCESS_GROUP`, `DUMB_INIT_SETSID`), each name's `--version`
-//! line, and the signal mask and dispositions each name hands the child. What does not
+//! signals (`-g`, `TINI_KILL_PROCESS_GROUP`, `DUMB_INIT_SETSID`), how each name reads a
+//! command line (the peers' `getopt_long`, against the real peers), each name's
+//! `--version` line, and the signal mask and dispositions each name hands the child. What does not
 //! depend on the name is filed by what it does: `--license` in `command_line.rs`,
 //! `--rewrite` and the parent death signal in `forwarding.rs`, `--remap-exit` in
 //! `exit_status.rs`, `-w` in `reaping.rs`, the stop delay in `shutdown.rs`, `--pause` in
 //! `pause.rs`, SIGTSTP in `job_control.rs`.
 
 mod common;
+
+use std::path::Path;
 
 use common::{Pidone, app, pidone_named, signals_seen};
 
@@ -95,6 +98,75 @@ fn tini_and_catatonit_signal_the_child_alone_unless_given_g() {
         .invoked_as(pidone_named("tini"))
         .env("TINI_KILL_PROCESS_GROUP", "1");
     assert!(grandchild_hears_usr1(tini), "TINI_KILL_PROCESS_GROUP");
+}
+
+/// What an init did with a command line: its exit code, and whether it refused it, printed
+/// its help, its license or its version, or else ran the command.
+fn what_it_did(program: &Path, args: &[&str]) -> (i32, &'static str) {
+    let outcome = Pidone::new()
+        .not_pid1()
+        .invoked_as(program)
+        .args(args.iter().copied())
+        .run();
+    let printed = format!("{}\n{}", outcome.stdout.join("\n"), outcome.stderr);
+    let refused = [
+        "error",
+        "invalid option",
+        "unrecognized option",
+        "ambiguous",
+    ];
+    let what = if outcome.code != 0 && refused.iter().any(|word| printed.contains(word)) {
+        "refused"
+    } else if printed.contains("sage") {
+        "help"
+    } else if printed.contains("Copyright") {
+        "license"
+    } else if printed.contains("version") || printed.contains("dumb-init v") {
+        "version"
+    } else {
+        "ran"
+    };
+    (outcome.code, what)
+}
+
+/// Command lines the peers read with `getopt_long(3)`: an option given twice, the first of
+/// help, version and license ending the options, and a long option shortened to a prefix
+/// of it alone. Each runs the real peer first, then pidone under its name.
+#[test]
+fn command_lines_run_as_the_peer_runs_them() {
+    let cases: [(&str, &[&str]); 26] = [
+        ("tini", &["-g", "-g", "--", "true"]),
+        ("tini", &["-s", "-s", "-w", "-w", "--", "true"]),
+        ("tini", &["-p", "SIGUSR1", "-p", "SIGUSR2", "--", "true"]),
+        ("tini", &["-e", "3", "-e", "4", "--", "sh", "-c", "exit 4"]),
+        ("tini", &["-h", "-x"]),
+        ("tini", &["-x", "-h"]),
+        ("tini", &["-l", "-h"]),
+        ("tini", &["-h", "-l"]),
+        ("dumb-init", &["-c", "--single-child", "true"]),
+        ("dumb-init", &["-r", "15:3", "-r", "15:0", "true"]),
+        ("dumb-init", &["--single", "true"]),
+        ("dumb-init", &["--rew=15:3", "true"]),
+        ("dumb-init", &["--re", "15:3", "true"]),
+        ("dumb-init", &["-V", "-h"]),
+        ("dumb-init", &["-h", "-V"]),
+        ("dumb-init", &["--h"]),
+        ("dumb-init", &["--vers"]),
+        ("dumb-init", &["--v", "true"]),
+        ("dumb-init", &["--ver", "true"]),
+        ("catatonit", &["-g", "-g", "true"]),
+        ("catatonit", &["-P", "-P", "-V"]),
+        ("catatonit", &["-L", "-h"]),
+        ("catatonit", &["-h", "-L"]),
+        ("catatonit", &["-V", "-x"]),
+        ("catatonit", &["--vers"]),
+        ("catatonit", &["--v"]),
+    ];
+    for (name, args) in cases {
+        let peer = what_it_did(&Path::new("/usr/bin").join(name), args);
+        let ours = what_it_did(&pidone_named(name), args);
+        assert_eq!(ours, peer, "{name} {args:?}: pidone, then the real {name}");
+    }
 }
 
 /// Each name's `--version` line, in that peer's format and on its stream, ending where

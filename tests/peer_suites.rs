@@ -36,8 +36,8 @@ const REAL_DUMB_INIT: &str = "/usr/bin/dumb-init";
 /// How long a peer takes at most to exit where it exits at once: a failure, not a hang.
 const PROMPTLY: Duration = Duration::from_secs(5);
 
-/// The values dumb-init's fixtures give DUMB_INIT_SETSID and DUMB_INIT_DEBUG (pidone does
-/// not read the latter; the real dumb-init does).
+/// The values dumb-init's fixtures give DUMB_INIT_SETSID and DUMB_INIT_DEBUG (pidone reads
+/// both as dumb-init does: only `0` turns setsid off, only `1` turns debug output on).
 const BOTH_MODES: [&str; 2] = ["1", "0"];
 
 /// The real tini, then pidone under the name tini.

@@ -159,7 +159,7 @@ pub fn read(
 ) -> (Personality, Result<Invocation, ConfigError>) {
     let mut argv = argv.into_iter();
     let personality = Personality::from_program_name(&argv.next().unwrap_or_default());
-    let invocation = crate::cli::parse(argv)
+    let invocation = crate::cli::parse(argv, personality.grammar())
         .map_err(ConfigError::Syntax)
         .and_then(|cli| resolve(cli, personality, env));
     (personality, invocation)

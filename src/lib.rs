@@ -30,6 +30,7 @@ pub mod exit;
 pub mod forward;
 pub mod lifecycle;
 pub mod logging;
+pub mod pause;
 pub mod peers;
 pub mod personality;
 pub mod reap;
@@ -78,7 +79,7 @@ pub fn run(argv: Vec<OsString>) -> u8 {
     become_reaper(me);
     if config.pause {
         tidy_up();
-        return supervise::pause(&handled, config.warn_on_reap);
+        return pause::pause(&handled, config.warn_on_reap);
     }
 
     let (placement, terminal) = place_child(&config);

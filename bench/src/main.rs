@@ -874,6 +874,12 @@ fn main() {
     report.candidates.push("direct");
     let table = report.markdown();
     println!("{table}");
+    if let Some(dir) = Path::new(&json_path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        let _ = std::fs::create_dir_all(dir);
+    }
     if let Err(error) = std::fs::write(&json_path, report.json()) {
         die(&format!("cannot write {json_path}: {error}"));
     }

@@ -53,18 +53,8 @@ pub fn parse_stat(line: &str) -> Option<Stat> {
 /// the kernel starts processes by, `start_boottime`) in units of `USER_HZ`, rounded down
 /// as the kernel rounds (`nsec_to_clock_t`). A vDSO call: no system call.
 fn ticks_now() -> u64 {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut now) };
-    // SAFETY: sysconf has no memory effects.
-    let hz = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).unwrap_or(100);
-    let nanos = u64::try_from(now.tv_sec)
-        .unwrap_or_default()
-        .saturating_mul(1_000_000_000)
-        .saturating_add(u64::try_from(now.tv_nsec).unwrap_or_default());
+    let hz = sys::clock_ticks_per_second().unwrap_or(100);
+    let nanos = u64::try_from(sys::since_boot().as_nanos()).unwrap_or(u64::MAX);
     let per_tick = 1_000_000_000u64.checked_div(hz).unwrap_or(10_000_000);
     nanos.checked_div(per_tick).unwrap_or_default()
 }

@@ -156,9 +156,9 @@ const LICENSE: &str = include_str!("../LICENSE");
 /// pass over the environment instead of one search per variable.
 fn own_variables() -> Vec<(Vec<u8>, OsString)> {
     use std::os::unix::ffi::OsStrExt;
-    spawn::environment()
+    sys::environment()
         .filter(|&entry| settings::may_be_read(|prefix| entry.starts_with(prefix)))
-        .map(spawn::Entry::bytes)
+        .map(sys::Entry::bytes)
         .filter_map(|entry| {
             let at = entry.iter().position(|&b| b == b'=')?;
             let (name, value) = entry.split_at(at);

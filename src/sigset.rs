@@ -1,23 +1,18 @@
 //! Kernel signal sets: the signals pidone blocks from its first instruction and waits
 //! for with `rt_sigtimedwait`, and the signal state it hands back to the child. The system
-//! calls that take a set are made directly, not through the C library (see
-//! [`crate::signals::RTMIN`]).
+//! calls are [`crate::sys`]'s; those that take a set are made directly, not through the C
+//! library (see [`crate::signals::RTMIN`]).
 
 use std::io;
-use std::mem::MaybeUninit;
 use std::time::Duration;
 
 use crate::signals::{KERNEL_RTMIN, Signal};
 use crate::sys;
 
-/// A set of signals as the kernel lays it out: bit N-1 for signal N. The system calls
-/// that take one are made directly, not through the C library, whose wrappers leave out
-/// the signals it keeps for itself (see [`crate::signals::RTMIN`]).
+/// A set of signals as the kernel lays it out: bit N-1 for signal N, as
+/// [`sys::set_signal_mask`] and [`sys::take_signal`] take it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SignalSet(u64);
-
-/// The size of a kernel signal set, as the rt_sig* system calls are told.
-const SET_SIZE: usize = std::mem::size_of::<u64>();
 
 /// The bit of signal number `signal`; none (0) for a number outside 1..=64.
 fn bit(signal: i32) -> u64 {
@@ -66,33 +61,7 @@ impl SignalSet {
 
 /// rt_sigprocmask on kernel sets: `how` is SIG_BLOCK or SIG_SETMASK. Async-signal-safe.
 fn set_mask(how: libc::c_int, set: &SignalSet) -> io::Result<SignalSet> {
-    let mut old = SignalSet::empty();
-    // SAFETY: both sets are live u64s, the size the kernel is told.
-    sys::cvt(unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigprocmask,
-            how,
-            &set.0 as *const u64,
-            &mut old.0 as *mut u64,
-            SET_SIZE,
-        )
-    })?;
-    Ok(old)
-}
-
-/// The disposition of `signal` now.
-fn disposition(signal: Signal) -> io::Result<libc::sigaction> {
-    let mut current = MaybeUninit::<libc::sigaction>::zeroed();
-    // SAFETY: querying with a null new action only writes the current one.
-    sys::cvt(unsafe { libc::sigaction(signal.number(), std::ptr::null(), current.as_mut_ptr()) })?;
-    // SAFETY: sigaction succeeded, so it wrote the whole struct (zeroed before, besides).
-    Ok(unsafe { current.assume_init() })
-}
-
-/// Sets the disposition of `signal`.
-fn set_disposition(signal: Signal, action: &libc::sigaction) -> io::Result<()> {
-    // SAFETY: a live sigaction is read; no old action is asked for.
-    sys::cvt(unsafe { libc::sigaction(signal.number(), action, std::ptr::null_mut()) }).map(drop)
+    sys::set_signal_mask(how, set.0).map(SignalSet)
 }
 
 /// What pidone changed about signal handling, so the child can be given back exactly the
@@ -112,13 +81,11 @@ pub fn take_over(handled: &SignalSet) -> io::Result<Inherited> {
 
     // An ignored SIGCHLD (or SA_NOCLDWAIT) makes the kernel discard exit statuses: pidone
     // could then neither report the child's exit code nor know when it died.
-    let current = disposition(Signal::CHLD)?;
+    let current = sys::disposition(Signal::CHLD.number())?;
     let discards_statuses =
         current.sa_sigaction == libc::SIG_IGN || current.sa_flags & libc::SA_NOCLDWAIT != 0;
     let sigchld = if discards_statuses {
-        // SAFETY: a zeroed sigaction is SIG_DFL with no flags and an empty mask.
-        let default: libc::sigaction = unsafe { std::mem::zeroed() };
-        set_disposition(Signal::CHLD, &default)?;
+        sys::set_disposition(Signal::CHLD.number(), &sys::default_action())?;
         Some(current)
     } else {
         None
@@ -135,7 +102,7 @@ impl Inherited {
     pub unsafe fn restore_in_child(&self) {
         if let Some(sigchld) = &self.sigchld {
             // Nothing to report from the child: exec follows either way.
-            let _ = set_disposition(Signal::CHLD, sigchld);
+            let _ = sys::set_disposition(Signal::CHLD.number(), sigchld);
         }
         // Last: from here on a signal acts on the child as it would without pidone.
         let _ = set_mask(libc::SIG_SETMASK, &self.mask);
@@ -152,8 +119,7 @@ impl Inherited {
     pub unsafe fn reset_in_child(&self) {
         for signal in 1..KERNEL_RTMIN {
             if signal != libc::SIGKILL && signal != libc::SIGSTOP {
-                // SAFETY: setting a default disposition is async-signal-safe.
-                unsafe { libc::signal(signal, libc::SIG_DFL) };
+                let _ = sys::reset_disposition(signal);
             }
         }
         let _ = set_mask(libc::SIG_SETMASK, &SignalSet::empty());
@@ -175,43 +141,16 @@ pub struct Received {
 /// Takes one pending signal of `set`, sleeping up to `timeout` (forever if `None`) for one
 /// to arrive. `None` when the time ran out.
 pub fn wait(set: &SignalSet, timeout: Option<Duration>) -> io::Result<Option<Received>> {
-    let mut info = MaybeUninit::<libc::siginfo_t>::zeroed();
-    let timespec = timeout.map(|t| libc::timespec {
-        // Durations are capped far below any time_t limit (see `duration::MAX`).
-        tv_sec: t.as_secs() as _,
-        tv_nsec: t.subsec_nanos() as libc::c_long,
-    });
-    let timespec_ptr = timespec
-        .as_ref()
-        .map_or(std::ptr::null(), |t| t as *const _);
-    // SAFETY: the set and timespec outlive the call; info is written on success.
-    let taken = sys::cvt_r(|| unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigtimedwait,
-            &set.0 as *const u64,
-            info.as_mut_ptr(),
-            timespec_ptr,
-            SET_SIZE,
-        )
-    });
-    let number = match taken {
-        Ok(number) => i32::try_from(number).unwrap_or_default(),
-        Err(error) if error.raw_os_error() == Some(libc::EAGAIN) => return Ok(None),
-        Err(error) => return Err(error),
+    let Some(taken) = sys::take_signal(set.0, timeout)? else {
+        return Ok(None);
     };
     // The kernel hands back only a member of the set, so 1 to 64: anything else would be
     // a kernel fault, reported as an error rather than acted on.
-    let signal = Signal::new(number).ok_or(io::ErrorKind::InvalidData)?;
-    // SAFETY: rt_sigtimedwait succeeded and wrote the siginfo (zeroed before, besides).
-    let info = unsafe { info.assume_init() };
-    // SAFETY: si_pid is meaningful for every signal a process can send; for
-    // kernel-generated ones it is whatever the kernel filled in, which is only compared,
-    // never used to signal.
-    let sender = unsafe { info.si_pid() };
+    let signal = Signal::new(taken.number).ok_or(io::ErrorKind::InvalidData)?;
     Ok(Some(Received {
         signal,
-        sender,
-        code: info.si_code,
+        sender: taken.sender,
+        code: taken.code,
     }))
 }
 

@@ -1,16 +1,28 @@
 //! The system calls pidone makes itself, each written once (`nix` makes `pipe2` and the
-//! subreaper's `prctl`). [`cvt`] turns the C convention (-1 and `errno`) into an
-//! `io::Result`; [`cvt_r`] also repeats a call a signal interrupted (EINTR), as Rust's
-//! standard library does for its own (`sys/pal/unix`). Most of pidone's `unsafe` is here,
-//! each block with the reason it is sound; the rest sits between fork and exec
-//! (`spawn/child.rs`), in the kernel signal-set calls (`sigset.rs`), and where `/proc` and
-//! the environment are read (`descendants.rs`, `spawn/mod.rs`).
+//! subreaper's `prctl`), and the C runtime's environment. [`cvt`] turns the C convention
+//! (-1 and `errno`) into an `io::Result`; [`cvt_r`] also repeats a call a signal
+//! interrupted (EINTR), as Rust's standard library does for its own (`sys/pal/unix`).
+//! The signal calls that take a set ([`set_signal_mask`], [`take_signal`]) are made
+//! directly, not through the C library, whose wrappers leave out the signals it keeps for
+//! itself (see [`crate::signals::RTMIN`]); they take the kernel's layout, a `u64` with
+//! bit N-1 for signal N.
 //!
-//! None of these functions allocates: [`kill`], [`cvt`] and [`cvt_r`] are safe to call
-//! between fork and exec.
+//! Nearly all of pidone's `unsafe` is here, each block with the reason it is sound. Outside
+//! it: the child between fork and exec (`spawn/child.rs`: its own session or group, exec,
+//! `_exit`), a layer of its own that must stay async-signal-safe; the calls into that
+//! layer, unsafe by contract ([`fork`] and the child's side in `spawn/mod.rs`, the signal
+//! state put back in the child in `sigset.rs`); and the C entry point (`main.rs`).
+//!
+//! None of these functions allocates. [`kill`], [`cvt`], [`cvt_r`], [`set_signal_mask`],
+//! [`set_disposition`], [`reset_disposition`], [`environ`], [`own_pid`], [`own_group`],
+//! [`set_foreground_group`] and [`write_all`] are safe to call between fork and exec.
 
+use std::ffi::CStr;
 use std::fmt;
 use std::io;
+use std::mem::MaybeUninit;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::time::Duration;
 
 use crate::signals::Signal;
 
@@ -254,9 +266,244 @@ pub fn set_foreground_group(fd: libc::c_int, group: libc::pid_t) -> io::Result<(
     cvt(unsafe { libc::tcsetpgrp(fd, group) }).map(drop)
 }
 
+/// Which side of [`fork`] a process is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fork {
+    /// The parent, with the new child's pid.
+    Parent(libc::pid_t),
+    /// The new child.
+    Child,
+}
+
+/// Forks (`man 2 fork`): the child is a copy of pidone with only the calling thread.
+/// Errors: EAGAIN at a limit on processes (`RLIMIT_NPROC`, the PID namespace's or the
+/// cgroup's pids), ENOMEM.
+///
+/// # Safety
+/// Until it execs or `_exit`s, the child may call only async-signal-safe functions
+/// (`man 7 signal-safety`): no allocation, no locks. Another thread may have held a lock
+/// at the moment of the fork, and the child would wait on it forever.
+pub unsafe fn fork() -> io::Result<Fork> {
+    // SAFETY: the caller keeps the child to async-signal-safe calls until exec.
+    let pid = cvt(unsafe { libc::fork() })?;
+    Ok(if pid == 0 {
+        Fork::Child
+    } else {
+        Fork::Parent(pid)
+    })
+}
+
+/// A close-on-exec duplicate of `fd`, numbered `lowest` or above (`F_DUPFD_CLOEXEC`,
+/// `man 2 fcntl`). Errors: EMFILE when no descriptor from `lowest` up is free (or the
+/// process is at `RLIMIT_NOFILE`), EINVAL when `lowest` is negative or above that limit.
+pub fn duplicate_from(fd: BorrowedFd<'_>, lowest: libc::c_int) -> io::Result<OwnedFd> {
+    // SAFETY: fcntl duplicates a valid, borrowed descriptor.
+    let duplicate = cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, lowest) })?;
+    // SAFETY: the new descriptor is open, and nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(duplicate) })
+}
+
+/// The size of a kernel signal set, as the rt_sig* system calls are told: 64 signals.
+const KERNEL_SET_SIZE: usize = std::mem::size_of::<u64>();
+
+/// Changes the signal mask (`man 2 rt_sigprocmask`): `how` is `SIG_BLOCK`, `SIG_UNBLOCK`
+/// or `SIG_SETMASK`, `set` a kernel signal set (bit N-1 for signal N); hands back the mask
+/// as it was, in the same layout. Errors: EINVAL for another `how`. One system call;
+/// async-signal-safe, no allocation.
+#[inline]
+pub fn set_signal_mask(how: libc::c_int, set: u64) -> io::Result<u64> {
+    let mut old = 0u64;
+    // SAFETY: both sets are live u64s, the size the kernel is told.
+    cvt(unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            how,
+            &set as *const u64,
+            &mut old as *mut u64,
+            KERNEL_SET_SIZE,
+        )
+    })?;
+    Ok(old)
+}
+
+/// The disposition of signal `number` now (`man 2 sigaction`, asking only for the current
+/// action). Errors: EINVAL for a number that is not a signal, or one the C library keeps
+/// for its threads.
+pub fn disposition(number: libc::c_int) -> io::Result<libc::sigaction> {
+    let mut current = MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: querying with a null new action only writes the current one.
+    cvt(unsafe { libc::sigaction(number, std::ptr::null(), current.as_mut_ptr()) })?;
+    // SAFETY: sigaction succeeded, so it wrote the whole struct (zeroed before, besides).
+    Ok(unsafe { current.assume_init() })
+}
+
+/// Sets the disposition of signal `number` to `action` (`man 2 sigaction`); the previous
+/// one is not asked for. Errors: EINVAL for SIGKILL, SIGSTOP, a number that is not a
+/// signal, or one the C library keeps for its threads. Async-signal-safe, no allocation.
+pub fn set_disposition(number: libc::c_int, action: &libc::sigaction) -> io::Result<()> {
+    // SAFETY: a live sigaction is read; no old action is asked for.
+    cvt(unsafe { libc::sigaction(number, action, std::ptr::null_mut()) }).map(drop)
+}
+
+/// The default disposition as a `sigaction`: `SIG_DFL`, no flags, an empty mask.
+pub fn default_action() -> libc::sigaction {
+    // SAFETY: sigaction is plain data; all zeroes is SIG_DFL with no flags and no mask.
+    unsafe { std::mem::zeroed() }
+}
+
+/// Puts signal `number` back to its default disposition (`man 2 signal`, `SIG_DFL`).
+/// Errors: EINVAL for SIGKILL, SIGSTOP, a number that is not a signal, or one the C
+/// library keeps for its threads. Async-signal-safe, no allocation.
+pub fn reset_disposition(number: libc::c_int) -> io::Result<()> {
+    // SAFETY: the default disposition runs no code of pidone's.
+    if unsafe { libc::signal(number, libc::SIG_DFL) } == libc::SIG_ERR {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// A signal [`take_signal`] took, as its `siginfo_t` describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TakenSignal {
+    /// The signal's number, a member of the set waited for; 0 for a number the kernel
+    /// could not have handed back (above `i32::MAX`).
+    pub number: libc::c_int,
+    /// The sender's pid (`si_pid`); for a signal the kernel raised, whatever it filled in.
+    pub sender: libc::pid_t,
+    /// Where it came from (`si_code`): `SI_USER` for `kill(2)`, `SI_KERNEL` for the
+    /// terminal's, a `CLD_*` reason for SIGCHLD.
+    pub code: libc::c_int,
+}
+
+/// Takes one pending signal of `set`, a kernel signal set (bit N-1 for signal N), sleeping
+/// up to `timeout` (nanosecond resolution) for one to arrive, forever if `None`
+/// (`man 2 rt_sigtimedwait`). `Ok(None)` when the time ran out (EAGAIN); a wait a handler
+/// interrupted (EINTR) starts again. Errors: EINVAL for a timeout whose seconds do not fit
+/// `time_t`. One system call, no allocation.
+#[inline]
+pub fn take_signal(set: u64, timeout: Option<Duration>) -> io::Result<Option<TakenSignal>> {
+    let mut info = MaybeUninit::<libc::siginfo_t>::zeroed();
+    let timespec = timeout.map(|t| libc::timespec {
+        // Durations are capped far below any time_t limit (see `duration::MAX`).
+        tv_sec: t.as_secs() as _,
+        tv_nsec: t.subsec_nanos() as libc::c_long,
+    });
+    let timespec_ptr = timespec
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const _);
+    // SAFETY: the set and timespec outlive the call; info is written on success.
+    let taken = cvt_r(|| unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigtimedwait,
+            &set as *const u64,
+            info.as_mut_ptr(),
+            timespec_ptr,
+            KERNEL_SET_SIZE,
+        )
+    });
+    let number = match taken {
+        Ok(number) => i32::try_from(number).unwrap_or_default(),
+        Err(error) if error.raw_os_error() == Some(libc::EAGAIN) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    // SAFETY: rt_sigtimedwait succeeded and wrote the siginfo (zeroed before, besides).
+    let info = unsafe { info.assume_init() };
+    // SAFETY: si_pid is meaningful for every signal a process can send; for
+    // kernel-generated ones it is whatever the kernel filled in, which is only compared,
+    // never used to signal.
+    let sender = unsafe { info.si_pid() };
+    Ok(Some(TakenSignal {
+        number,
+        sender,
+        code: info.si_code,
+    }))
+}
+
+/// Time since boot, suspended time included (`CLOCK_BOOTTIME`, `man 2 clock_gettime`),
+/// to the nanosecond. A vDSO call: no system call. Zero if the clock cannot be read,
+/// which on Linux 2.6.39 and later it always can.
+pub fn since_boot() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut now) };
+    let seconds = Duration::from_secs(u64::try_from(now.tv_sec).unwrap_or_default());
+    seconds.saturating_add(Duration::from_nanos(
+        u64::try_from(now.tv_nsec).unwrap_or_default(),
+    ))
+}
+
+/// The kernel's clock ticks per second, `USER_HZ`, the unit of `/proc/PID/stat`'s times
+/// (`_SC_CLK_TCK`, `man 3 sysconf`): `None` if the C library cannot tell.
+pub fn clock_ticks_per_second() -> Option<u64> {
+    // SAFETY: sysconf has no memory effects.
+    u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).ok()
+}
+
+unsafe extern "C" {
+    /// The environment the C runtime set up from the process's stack (`man 7 environ`).
+    #[link_name = "environ"]
+    static ENVIRON: *const *const libc::c_char;
+}
+
+/// The C runtime's environment (`man 7 environ`): a null-terminated array of
+/// NUL-terminated `NAME=value` strings, or null, exactly as the process received it;
+/// nothing in pidone sets or removes a variable. Async-signal-safe, no allocation.
+#[inline]
+pub fn environ() -> *const *const libc::c_char {
+    // SAFETY: reading the pointer; nothing in pidone writes it.
+    unsafe { ENVIRON }
+}
+
+/// One entry of pidone's environment (`NAME=value`), read only as far as a question
+/// needs: most entries are ruled out by their first bytes, without measuring them.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry(*const libc::c_char);
+
+impl Entry {
+    /// Whether the entry starts with `prefix`; reads no further than it, or the NUL.
+    pub fn starts_with(self, prefix: &[u8]) -> bool {
+        prefix.iter().enumerate().all(|(at, &byte)| {
+            // SAFETY: the entry is NUL-terminated, and reading stops at the first byte
+            // that differs from the prefix, which the NUL always does (no prefix has one).
+            unsafe { *self.0.add(at) as u8 == byte }
+        })
+    }
+
+    /// The whole entry.
+    pub fn bytes(self) -> &'static [u8] {
+        // SAFETY: a NUL-terminated string that lives as long as the process.
+        unsafe { CStr::from_ptr(self.0) }.to_bytes()
+    }
+
+    /// The entry as `environ` holds it, for an `envp` of the child's.
+    pub fn as_ptr(self) -> *const libc::c_char {
+        self.0
+    }
+}
+
+/// pidone's environment, entry by entry, exactly as the process received it ([`environ`]).
+pub fn environment() -> impl Iterator<Item = Entry> {
+    let mut entry = environ();
+    // SAFETY: environ is a null-terminated array of C strings that pidone never modifies:
+    // each step reads one pointer of that array, stopping at its null end.
+    std::iter::from_fn(move || unsafe {
+        if entry.is_null() || (*entry).is_null() {
+            return None;
+        }
+        let current = Entry(*entry);
+        entry = entry.add(1);
+        Some(current)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::fd::AsFd;
 
     #[test]
     fn destinations_are_kills_pid_argument() {
@@ -288,6 +535,24 @@ mod tests {
             }
         });
         assert_eq!((result.unwrap(), tries), (5, 3));
+    }
+
+    #[test]
+    fn a_wait_that_times_out_takes_nothing() {
+        assert_eq!(take_signal(0, Some(Duration::ZERO)).unwrap(), None);
+    }
+
+    #[test]
+    fn duplicates_are_numbered_from_the_lowest_asked() {
+        let file = std::fs::File::open("/dev/null").unwrap();
+        let duplicate = duplicate_from(file.as_fd(), 100).unwrap();
+        assert!(duplicate.as_raw_fd() >= 100);
+    }
+
+    #[test]
+    fn clock_ticks_are_user_hz() {
+        assert_eq!(clock_ticks_per_second(), Some(100));
+        assert!(since_boot() > Duration::ZERO);
     }
 
     #[test]

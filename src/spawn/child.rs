@@ -6,7 +6,7 @@
 use std::io;
 use std::os::fd::RawFd;
 
-use super::{ExecPlan, Placement, environ, format_listen_pid};
+use super::{ExecPlan, Placement, format_listen_pid};
 use crate::config::Isolation;
 use crate::exit;
 use crate::sigset::Inherited;
@@ -136,8 +136,7 @@ fn exec_along_path(plan: &ExecPlan) -> Report {
     for (index, path) in plan.candidates.iter().enumerate() {
         let envp = match &plan.envp {
             Some(copy) => copy.as_ptr(),
-            // SAFETY: reading the pointer to pidone's own environment, never modified.
-            None => unsafe { environ },
+            None => sys::environ(),
         };
         // SAFETY: path, argv and envp are NUL-terminated arrays built before fork.
         unsafe { libc::execve(path.as_ptr(), plan.argv.as_ptr(), envp) };

@@ -1,9 +1,9 @@
 //! Starting the child: everything exec needs is built before fork, because between fork
 //! and exec only async-signal-safe calls are allowed — no allocation, no locks.
 
-use std::ffi::{CStr, CString, OsStr, OsString};
+use std::ffi::{CString, OsStr, OsString};
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 
 use crate::config::Isolation;
@@ -18,10 +18,6 @@ use child::{ChildCall, REPORT_LEN, Report, exec_child};
 /// Used when the environment has no PATH, as Docker's default image environment.
 const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-unsafe extern "C" {
-    static environ: *const *const libc::c_char;
-}
-
 /// How the child is placed before exec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placement {
@@ -31,45 +27,6 @@ pub struct Placement {
     /// Start the child with default dispositions and an empty signal mask, as dumb-init
     /// does, instead of the state pidone inherited.
     pub reset_signals: bool,
-}
-
-/// One entry of pidone's environment (`NAME=value`), read only as far as a question
-/// needs: most entries are ruled out by their first bytes, without measuring them.
-#[derive(Debug, Clone, Copy)]
-pub struct Entry(*const libc::c_char);
-
-impl Entry {
-    /// Whether the entry starts with `prefix`; reads no further than it, or the NUL.
-    pub fn starts_with(self, prefix: &[u8]) -> bool {
-        prefix.iter().enumerate().all(|(at, &byte)| {
-            // SAFETY: the entry is NUL-terminated, and reading stops at the first byte
-            // that differs from the prefix, which the NUL always does (no prefix has one).
-            unsafe { *self.0.add(at) as u8 == byte }
-        })
-    }
-
-    /// The whole entry.
-    pub fn bytes(self) -> &'static [u8] {
-        // SAFETY: a NUL-terminated string that lives as long as the process.
-        unsafe { CStr::from_ptr(self.0) }.to_bytes()
-    }
-}
-
-/// pidone's environment, entry by entry, exactly as the process received it.
-pub fn environment() -> impl Iterator<Item = Entry> {
-    // SAFETY: environ is a null-terminated array of C strings that pidone never modifies
-    // (nothing in pidone sets or removes a variable).
-    let mut entry = unsafe { environ };
-    // SAFETY: as above: each step reads one pointer of that array, stopping at its null
-    // end.
-    std::iter::from_fn(move || unsafe {
-        if entry.is_null() || (*entry).is_null() {
-            return None;
-        }
-        let current = Entry(*entry);
-        entry = entry.add(1);
-        Some(current)
-    })
 }
 
 /// argv, envp and the paths to try, ready for execve.
@@ -158,7 +115,7 @@ impl ExecPlan {
         // rewritten in a copy.
         let mut path_var = None;
         let mut listen_pid = None;
-        for (index, entry) in environment().enumerate() {
+        for (index, entry) in sys::environment().enumerate() {
             if entry.starts_with(b"PATH=") {
                 path_var = entry.bytes().get(5..);
             } else if entry.starts_with(b"LISTEN_PID=")
@@ -168,7 +125,8 @@ impl ExecPlan {
             }
         }
         let envp = listen_pid.map(|_| {
-            let mut envp: Vec<*const libc::c_char> = environment().map(|entry| entry.0).collect();
+            let mut envp: Vec<*const libc::c_char> =
+                sys::environment().map(sys::Entry::as_ptr).collect();
             envp.push(std::ptr::null());
             envp
         });
@@ -204,10 +162,7 @@ fn above_stdio(fd: OwnedFd) -> io::Result<OwnedFd> {
     if fd.as_raw_fd() > 2 {
         return Ok(fd);
     }
-    // SAFETY: fcntl duplicates a valid descriptor.
-    let moved = sys::cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) })?;
-    // SAFETY: the new descriptor is open, and nothing else owns it.
-    Ok(unsafe { OwnedFd::from_raw_fd(moved) })
+    sys::duplicate_from(fd.as_fd(), 3)
 }
 
 /// Forks and execs the plan. Returns once exec has succeeded, or with the reason it failed,
@@ -218,12 +173,12 @@ pub fn spawn(plan: &mut ExecPlan, inherited: &Inherited) -> Result<Child, SpawnE
     let read_end = above_stdio(read_end).map_err(|e| SpawnError::System("create a pipe", e))?;
     let write_end = above_stdio(write_end).map_err(|e| SpawnError::System("create a pipe", e))?;
 
-    // SAFETY: the child runs only async-signal-safe code and then execs or exits.
-    let pid = sys::cvt(unsafe { libc::fork() }).map_err(|e| SpawnError::System("fork", e))?;
-    if pid == 0 {
+    // SAFETY: the child runs only `exec_child`, async-signal-safe, which execs or exits.
+    let pid = match unsafe { sys::fork() }.map_err(|e| SpawnError::System("fork", e))? {
+        sys::Fork::Parent(pid) => pid,
         // SAFETY: this is the freshly forked child.
-        unsafe { exec_child(plan, inherited, write_end.as_raw_fd()) }
-    }
+        sys::Fork::Child => unsafe { exec_child(plan, inherited, write_end.as_raw_fd()) },
+    };
     drop(write_end);
 
     let mut bytes = [0u8; REPORT_LEN];
@@ -267,6 +222,7 @@ fn read_report(pipe: &OwnedFd, report: &mut [u8; REPORT_LEN]) -> io::Result<bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::CStr;
 
     #[test]
     fn paths_are_not_searched() {

@@ -16,6 +16,9 @@
 //! None of these functions allocates. [`kill`], [`cvt`], [`cvt_r`], [`set_signal_mask`],
 //! [`set_disposition`], [`reset_disposition`], [`environ`], [`own_pid`], [`own_group`],
 //! [`set_foreground_group`] and [`write_all`] are safe to call between fork and exec.
+//!
+//! Longer than about 450 lines because it is the one layer of system calls: each wrapper
+//! is short, and splitting them up would spread the `unsafe` out again.
 
 use std::ffi::CStr;
 use std::fmt;

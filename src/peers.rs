@@ -1,6 +1,7 @@
-//! The peers' own environment variables, read by each peer's own rules: a variable a peer
-//! accepts never makes pidone refuse to start. pidone's `PIDONE_*` variables stay strict
-//! (see `config`); these are lenient exactly where the peer is.
+//! The peers' own environment variables, and the values of their flags under their names,
+//! read by each peer's own rules: a variable or a value a peer accepts never makes pidone
+//! refuse to start. pidone's `PIDONE_*` variables and its own name stay strict (see
+//! `config`); these are lenient exactly where the peer is.
 
 use log::LevelFilter;
 
@@ -62,29 +63,113 @@ pub fn log_level(env: &dyn Fn(&str) -> Option<String>) -> Option<LevelFilter> {
 /// C's `atoi`: optional leading whitespace, an optional sign, then digits up to the first
 /// non-digit; 0 when there are none. Saturates instead of overflowing.
 pub fn atoi(text: &str) -> i64 {
+    leading_integer(text).map_or(0, |(number, _)| number)
+}
+
+/// The integer C's `strtol(text, &end, 10)` and `scanf`'s `%d` read at the start of
+/// `text` — leading whitespace, an optional sign, then digits up to the first non-digit —
+/// and what follows it; `None` when there is no digit. Saturates instead of overflowing.
+fn leading_integer(text: &str) -> Option<(i64, &str)> {
     let text = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (negative, digits) = match text.as_bytes().first() {
+    let (negative, unsigned) = match text.as_bytes().first() {
         Some(b'-') => (true, text.get(1..).unwrap_or_default()),
         Some(b'+') => (false, text.get(1..).unwrap_or_default()),
         _ => (false, text),
     };
-    let magnitude = digits
-        .bytes()
-        .take_while(u8::is_ascii_digit)
-        .fold(0i64, |n, digit| {
-            n.saturating_mul(10)
-                .saturating_add(i64::from(digit.wrapping_sub(b'0')))
-        });
-    if negative {
+    let digits = unsigned.bytes().take_while(u8::is_ascii_digit).count();
+    let (digits, rest) = unsigned.split_at_checked(digits)?;
+    if digits.is_empty() {
+        return None;
+    }
+    let magnitude = digits.bytes().fold(0i64, |n, digit| {
+        n.saturating_mul(10)
+            .saturating_add(i64::from(digit.wrapping_sub(b'0')))
+    });
+    let number = if negative {
         magnitude.saturating_neg()
     } else {
         magnitude
+    };
+    Some((number, rest))
+}
+
+/// tini's reading of `-e CODE`: `strtol(arg, &end, 10)` with nothing left after the number,
+/// from 0 to 255 (tini.c, `add_expect_status`). Leading blanks and a sign are taken, and an
+/// empty value is 0, as `strtol` leaves it; `None` where tini refuses the value.
+pub fn tini_exit_code(text: &str) -> Option<u8> {
+    if text.is_empty() {
+        return Some(0);
     }
+    match leading_integer(text)? {
+        (code, "") => u8::try_from(code).ok(),
+        _ => None,
+    }
+}
+
+/// dumb-init's reading of `-r S:R`: `sscanf(arg, "%d:%d")` — two integers as [`atoi`]
+/// reads them, the colon right after the first, anything after the second ignored — with S
+/// a signal from 1 to 31 and R from 0 to 31, 0 dropping S (dumb-init.c,
+/// `parse_rewrite_signum`). The numbers, or `None` where dumb-init refuses the rule.
+pub fn dumb_init_rewrite(text: &str) -> Option<(i32, i32)> {
+    let (from, rest) = leading_integer(text)?;
+    let (to, _) = leading_integer(rest.strip_prefix(':')?)?;
+    let from = i32::try_from(from).ok().filter(|s| (1..=31).contains(s))?;
+    let to = i32::try_from(to).ok().filter(|r| (0..=31).contains(r))?;
+    Some((from, to))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each value as the real tini 0.19 takes it (`tini -e VALUE -- sh -c 'exit 3'`).
+    #[test]
+    fn tini_reads_exit_codes_with_strtol() {
+        for (text, code) in [
+            ("", 0),
+            (" 3", 3),
+            ("+3", 3),
+            (" +3", 3),
+            ("03", 3),
+            ("-0", 0),
+        ] {
+            assert_eq!(tini_exit_code(text), Some(code), "{text:?}");
+        }
+        for text in ["3 ", " ", "+", "0x3", "256", "3x", "-1"] {
+            assert_eq!(tini_exit_code(text), None, "{text:?}");
+        }
+    }
+
+    /// Each rule as the real dumb-init 1.2.5 takes it (`dumb-init -r RULE true`).
+    #[test]
+    fn dumb_init_reads_rewrite_rules_with_sscanf() {
+        for (text, rule) in [
+            ("15:00", (15, 0)),
+            ("15:+0", (15, 0)),
+            (" 15:3", (15, 3)),
+            ("15: 3", (15, 3)),
+            ("15:3x", (15, 3)),
+            ("15:3:4", (15, 3)),
+            ("+15:3", (15, 3)),
+            ("9:0", (9, 0)),
+            ("19:20", (19, 20)),
+        ] {
+            assert_eq!(dumb_init_rewrite(text), Some(rule), "{text:?}");
+        }
+        for text in [
+            "15 :3",
+            "0:3",
+            "32:1",
+            "15:32",
+            "15:-1",
+            "15:",
+            ":3",
+            "TERM:QUIT",
+            "",
+        ] {
+            assert_eq!(dumb_init_rewrite(text), None, "{text:?}");
+        }
+    }
 
     #[test]
     fn only_zero_turns_dumb_init_setsid_off() {

@@ -177,12 +177,6 @@ const CATATONIT_JOB_CONTROL: &str = "SIGTSTP, SIGTTIN and SIGTTOU are forwarded,
                                      child starts with the mask pidone inherited, where \
                                      catatonit's child starts with those three blocked.";
 
-/// Whether the README says `sentence`, however its lines are wrapped.
-fn documented(sentence: &str) -> bool {
-    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
-    words(include_str!("../README.md")).contains(&words(sentence))
-}
-
 /// A child and a grandchild in its process group, both recording SIGUSR1 and SIGTERM.
 const FAMILY: &str = "spawn { as grandchild print-pid on USR1 record on TERM record \
                       on USR2 finish 0 ready wait } \
@@ -996,7 +990,10 @@ fn differential(peer: Peer) {
             describe(row)
         );
         if let Some(sentence) = row.expected_difference {
-            assert!(documented(sentence), "README.md does not say: {sentence}");
+            assert!(
+                common::readme_says(sentence),
+                "README.md does not say: {sentence}"
+            );
         }
         match check(row, &as_peer) {
             Ok(()) => eprintln!("ok    {}", describe(row)),

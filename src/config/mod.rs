@@ -188,7 +188,10 @@ pub fn resolve(
     let remap_exit = env
         .list(&settings::REMAP_EXIT, cli.remap_exit)?
         .iter()
-        .map(source::parse_exit_code)
+        .map(|given| {
+            source::parse_exit_code(given)
+                .or_else(|error| peer_exit_code(personality, given).ok_or(error))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let parent_death_signal = env
         .pick(&settings::PARENT_DEATH_SIGNAL, cli.parent_death_signal)?
@@ -308,8 +311,9 @@ fn rewrite(
 ) -> Result<Rewrite, ConfigError> {
     let mut rewrite = Rewrite::default();
     for given in env.list(&settings::REWRITE, flags)? {
-        let (from, to) =
-            Rewrite::parse_rule(&given.value).map_err(|reason| given.reject(reason))?;
+        let (from, to) = Rewrite::parse_rule(&given.value)
+            .or_else(|reason| peer_rewrite(personality, &given).ok_or(reason))
+            .map_err(|reason| given.reject(reason))?;
         rewrite.set(from, to);
     }
     if personality == Personality::DumbInit && isolation == Isolation::Session {
@@ -323,6 +327,25 @@ fn rewrite(
 }
 
 /// `-v` counts beat `PIDONE_LOG`, which beats the peers' variables.
+/// A `-r` rule pidone's own reading refuses, as dumb-init reads it under its name
+/// ([`peers::dumb_init_rewrite`]: `15:00`, ` 15:3`, `15:3x`); `None` elsewhere.
+fn peer_rewrite(personality: Personality, given: &Given) -> Option<(Signal, Option<Signal>)> {
+    if personality != Personality::DumbInit || !given.is_flag() {
+        return None;
+    }
+    let (from, to) = peers::dumb_init_rewrite(&given.value)?;
+    Some((Signal::new(from)?, Signal::new(to)))
+}
+
+/// An `-e` code pidone's own reading refuses, as tini reads it under its name
+/// ([`peers::tini_exit_code`]: ` 3`, `-0`, an empty value); `None` elsewhere.
+fn peer_exit_code(personality: Personality, given: &Given) -> Option<u8> {
+    if personality != Personality::Tini || !given.is_flag() {
+        return None;
+    }
+    peers::tini_exit_code(&given.value)
+}
+
 fn log_level(verbose: u8, env: &Environment) -> Result<LevelFilter, ConfigError> {
     if verbose > 0 {
         return Ok(source::level_from_verbosity(verbose));

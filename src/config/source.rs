@@ -24,11 +24,16 @@ pub(super) struct Given {
 impl Given {
     /// `--grace 10s` or `PIDONE_GRACE=10s`, for a message naming both sides of a conflict.
     pub(super) fn shown(&self) -> String {
-        if self.source.starts_with('-') {
+        if self.is_flag() {
             format!("{} {}", self.source, self.value)
         } else {
             format!("{}={}", self.source, self.value)
         }
+    }
+
+    /// Whether the value was given with a flag, not in a variable.
+    pub(super) fn is_flag(&self) -> bool {
+        self.source.starts_with('-')
     }
 
     pub(super) fn reject(&self, reason: impl fmt::Display) -> ConfigError {

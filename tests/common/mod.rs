@@ -477,6 +477,13 @@ fn descendants(pid: i32) -> Vec<i32> {
         .collect()
 }
 
+/// Whether README.md says `sentence`, word for word (line breaks and runs of blanks aside):
+/// each intended difference from a peer must be written there.
+pub fn readme_says(sentence: &str) -> bool {
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    words(include_str!("../../README.md")).contains(&words(sentence))
+}
+
 /// A link to pidone named `name` (tini, dumb-init, ...), in a directory of its own.
 pub fn pidone_named(name: &str) -> PathBuf {
     let dir = scratch_path(&format!("as-{name}"));

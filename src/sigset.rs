@@ -68,7 +68,7 @@ fn set_mask(how: libc::c_int, set: &SignalSet) -> io::Result<SignalSet> {
 /// state pidone itself started with.
 pub struct Inherited {
     mask: SignalSet,
-    sigchld: Option<libc::sigaction>,
+    sigchld: Option<sys::Disposition>,
 }
 
 /// Blocks every handled signal, so none is lost or acted on by default before the
@@ -82,10 +82,9 @@ pub fn take_over(handled: &SignalSet) -> io::Result<Inherited> {
     // An ignored SIGCHLD (or SA_NOCLDWAIT) makes the kernel discard exit statuses: pidone
     // could then neither report the child's exit code nor know when it died.
     let current = sys::disposition(Signal::CHLD.number())?;
-    let discards_statuses =
-        current.sa_sigaction == libc::SIG_IGN || current.sa_flags & libc::SA_NOCLDWAIT != 0;
+    let discards_statuses = current.ignores() || current.has_flag(libc::SA_NOCLDWAIT);
     let sigchld = if discards_statuses {
-        sys::set_disposition(Signal::CHLD.number(), &sys::default_action())?;
+        sys::set_disposition(Signal::CHLD.number(), &sys::Disposition::default_action())?;
         Some(current)
     } else {
         None

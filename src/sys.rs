@@ -329,29 +329,57 @@ pub fn set_signal_mask(how: libc::c_int, set: u64) -> io::Result<u64> {
     Ok(old)
 }
 
+/// A signal's disposition as the kernel holds it (`struct sigaction`): only the default
+/// one, or one read back with [`disposition`], so that setting it can never install a
+/// handler the process did not already have.
+#[derive(Clone, Copy)]
+pub struct Disposition(libc::sigaction);
+
+impl Disposition {
+    /// `SIG_DFL`, no flags, an empty mask.
+    pub fn default_action() -> Disposition {
+        // SAFETY: sigaction is plain data; all zeroes is SIG_DFL with no flags and no mask.
+        Disposition(unsafe { std::mem::zeroed() })
+    }
+
+    /// Whether the signal is ignored (`SIG_IGN`).
+    pub fn ignores(&self) -> bool {
+        self.0.sa_sigaction == libc::SIG_IGN
+    }
+
+    /// Whether `flag` (`SA_NOCLDWAIT`, say) is set.
+    pub fn has_flag(&self, flag: libc::c_int) -> bool {
+        self.0.sa_flags & flag != 0
+    }
+}
+
+impl fmt::Debug for Disposition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Disposition")
+            .field("handler", &self.0.sa_sigaction)
+            .field("flags", &self.0.sa_flags)
+            .finish()
+    }
+}
+
 /// The disposition of signal `number` now (`man 2 sigaction`, asking only for the current
 /// action). Errors: EINVAL for a number that is not a signal, or one the C library keeps
 /// for its threads.
-pub fn disposition(number: libc::c_int) -> io::Result<libc::sigaction> {
+pub fn disposition(number: libc::c_int) -> io::Result<Disposition> {
     let mut current = MaybeUninit::<libc::sigaction>::zeroed();
     // SAFETY: querying with a null new action only writes the current one.
     cvt(unsafe { libc::sigaction(number, std::ptr::null(), current.as_mut_ptr()) })?;
     // SAFETY: sigaction succeeded, so it wrote the whole struct (zeroed before, besides).
-    Ok(unsafe { current.assume_init() })
+    Ok(Disposition(unsafe { current.assume_init() }))
 }
 
 /// Sets the disposition of signal `number` to `action` (`man 2 sigaction`); the previous
 /// one is not asked for. Errors: EINVAL for SIGKILL, SIGSTOP, a number that is not a
 /// signal, or one the C library keeps for its threads. Async-signal-safe, no allocation.
-pub fn set_disposition(number: libc::c_int, action: &libc::sigaction) -> io::Result<()> {
-    // SAFETY: a live sigaction is read; no old action is asked for.
-    cvt(unsafe { libc::sigaction(number, action, std::ptr::null_mut()) }).map(drop)
-}
-
-/// The default disposition as a `sigaction`: `SIG_DFL`, no flags, an empty mask.
-pub fn default_action() -> libc::sigaction {
-    // SAFETY: sigaction is plain data; all zeroes is SIG_DFL with no flags and no mask.
-    unsafe { std::mem::zeroed() }
+pub fn set_disposition(number: libc::c_int, action: &Disposition) -> io::Result<()> {
+    // SAFETY: `action` is the default or one the kernel held for this process, so any
+    // handler it names is one the process had installed itself; no old action is asked.
+    cvt(unsafe { libc::sigaction(number, &action.0, std::ptr::null_mut()) }).map(drop)
 }
 
 /// Puts signal `number` back to its default disposition (`man 2 signal`, `SIG_DFL`).
